@@ -1,0 +1,459 @@
+//! Command-line front end: clap structures → [`neardup::Config`] → library calls.
+//!
+//! Nothing here knows how duplicates are found; it turns flags into a validated config,
+//! calls the pipeline, writes results and reports on stderr.
+
+mod progress;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use neardup::pipeline::{analyze, cluster, compare, read_corpus, Corpus, OnInvalid};
+use neardup::{
+    report, Config, Format, InputOptions, InputSpec, Keep, Linkage, LshParams, Normalizer,
+    ShingleKind,
+};
+
+pub use progress::Progress;
+
+/// Find near-duplicate and syndicated news articles.
+///
+/// Reads a corpus (a directory of .txt files, JSONL or CSV, optionally .gz, or JSONL on
+/// stdin as `-`), fingerprints every document with word-shingle MinHash, finds candidate
+/// pairs with LSH, verifies them with exact Jaccard similarity and groups them.
+///
+/// Exit status: 0 on success, 2 on any error (bad input, bad options, I/O).
+#[derive(Debug, Parser)]
+#[command(name = "neardup", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Group duplicates into clusters and write them as CSV.
+    ///
+    /// Columns: cluster_id, doc_id, representative_id, is_representative, similarity
+    /// (Jaccard to the representative), containment (share of the document's shingles found
+    /// in the representative), cluster_size, kind (exact | near-duplicate; `unique` for
+    /// singletons with --all). Rows are sorted by cluster, then document id.
+    Cluster(ClusterArgs),
+    /// Write every verified pair of similar documents as CSV.
+    ///
+    /// Columns: doc_a, doc_b (doc_a first in input order), estimate (MinHash), jaccard
+    /// (exact; empty with --no-verify), containment (the larger of the two directions),
+    /// kind (exact | near-duplicate).
+    Pairs(PairsArgs),
+    /// Write the corpus back with one document per cluster kept.
+    ///
+    /// Records are written unchanged in the input's format: JSONL lines byte for byte, CSV
+    /// rows under the same header, .txt files into the output directory.
+    Dedup(DedupArgs),
+    /// Write each document's MinHash signature as JSONL.
+    ///
+    /// One object per line: {"id", "tokens", "shingles", "signature"}; signature is an
+    /// array of num-perm unsigned 32-bit integers, or null for a document without tokens.
+    Fingerprint(FingerprintArgs),
+    /// Compare two documents: MinHash estimate, exact Jaccard, containment both ways.
+    Similarity(SimilarityArgs),
+}
+
+/// Where the corpus comes from and how to read it.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input files or directories; `-` reads JSONL from stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Input format, instead of guessing from the extension.
+    #[arg(long, value_name = "txt|jsonl|csv")]
+    pub format: Option<Format>,
+    /// JSONL field holding the document id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+    /// JSONL field holding the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+    /// CSV column holding the document id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_column: String,
+    /// CSV column holding the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_column: String,
+    /// Skip records that cannot be read (report each on stderr, count them) instead of
+    /// stopping at the first.
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+/// How documents are compared.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Similarity (Jaccard of shingle sets) at or above which documents are duplicates.
+    #[arg(short, long, default_value_t = 0.8, value_name = "T")]
+    pub threshold: f64,
+    /// Shingles: word:N (word n-grams) or char:N (character n-grams).
+    #[arg(long, default_value = "word:5", value_name = "KIND:N")]
+    pub shingle: ShingleKind,
+    /// Normalisation steps, comma-separated: nfkc, case, punct; or all / none.
+    #[arg(long, default_value = "all", value_name = "STEPS")]
+    pub normalize: Normalizer,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = 128, value_name = "K")]
+    pub num_perm: usize,
+    /// Seed of all hash functions (signatures are comparable only under one seed).
+    #[arg(long, default_value_t = Config::DEFAULT_SEED)]
+    pub seed: u64,
+    /// LSH bands (with --rows; by default chosen from the threshold).
+    #[arg(long, requires = "rows")]
+    pub bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands")]
+    pub rows: Option<usize>,
+    /// Trust the MinHash estimate instead of verifying candidates with exact Jaccard.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// representative: members are checked against the cluster's representative (no
+    /// chaining); connected: transitive closure of verified pairs.
+    #[arg(long, default_value = "representative")]
+    pub linkage: Linkage,
+    /// Which member represents (and survives dedup of) a cluster: first (input order),
+    /// longest or shortest.
+    #[arg(long, default_value = "first")]
+    pub keep: Keep,
+}
+
+/// Output and reporting.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output file (`-` or none: standard output; `.gz`: compressed).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print the parameters in use (LSH bands and rows, …) on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Also write a row for every document in no cluster (kind `unique`).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PairsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Also write a CSV of removed documents: doc_id, duplicate_of, similarity,
+    /// containment, kind.
+    #[arg(long, value_name = "FILE")]
+    pub removed: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarityArgs {
+    /// First document: a text file, or an id with --corpus.
+    pub a: String,
+    /// Second document: a text file, or an id with --corpus.
+    pub b: String,
+    /// Look A and B up as document ids in this corpus (any input format).
+    #[arg(long, value_name = "INPUT")]
+    pub corpus: Option<PathBuf>,
+    /// Input format of --corpus.
+    #[arg(long, value_name = "txt|jsonl|csv")]
+    pub format: Option<Format>,
+    /// JSONL field holding the document id (--corpus).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+    /// JSONL field holding the text (--corpus).
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+    /// CSV column holding the document id (--corpus).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_column: String,
+    /// CSV column holding the text (--corpus).
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_column: String,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Print JSON instead of aligned text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl EngineArgs {
+    pub fn config(&self) -> Result<Config> {
+        let lsh = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => Some(LshParams::new(bands, rows, self.num_perm)?),
+            _ => None,
+        };
+        let config = Config {
+            normalizer: self.normalize,
+            shingle: self.shingle,
+            num_perm: self.num_perm,
+            seed: self.seed,
+            threshold: self.threshold,
+            lsh,
+            verify: !self.no_verify,
+            linkage: self.linkage,
+            keep: self.keep,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl InputArgs {
+    fn specs(&self) -> Result<Vec<InputSpec>> {
+        let stdin_count = self.inputs.iter().filter(|p| p.as_os_str() == "-").count();
+        if stdin_count > 1 {
+            bail!("standard input (-) can be given only once");
+        }
+        self.inputs
+            .iter()
+            .map(|p| InputSpec::detect(p, self.format).map_err(Into::into))
+            .collect()
+    }
+
+    fn options(&self, keep_raw: bool) -> InputOptions {
+        InputOptions {
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            id_column: self.id_column.clone(),
+            text_column: self.text_column.clone(),
+            keep_raw,
+        }
+    }
+}
+
+/// Reads the corpus with progress and skip reporting.
+fn load(input: &InputArgs, config: &Config, progress: &Progress, keep_raw: bool) -> Result<Corpus> {
+    let specs = input.specs()?;
+    let on_invalid = if input.skip_invalid {
+        OnInvalid::Skip
+    } else {
+        OnInvalid::Fail
+    };
+    let corpus = read_corpus(
+        &specs,
+        &input.options(keep_raw),
+        config,
+        on_invalid,
+        progress,
+    )?;
+    if corpus.skipped > 0 {
+        progress.note(&format!("skipped {} invalid record(s)", corpus.skipped));
+    }
+    Ok(corpus)
+}
+
+fn verbose_params(out: &OutputArgs, config: &Config, progress: &Progress) -> Result<()> {
+    if out.verbose {
+        let lsh = config.lsh_params()?;
+        progress.note(&format!(
+            "shingles {}, normalisation {}, num-perm {}, seed {}, threshold {}, LSH {} bands × {} rows (P(candidate) at threshold {:.3}, at threshold+0.05 {:.4}), verify {}, linkage {}, keep {}",
+            config.shingle,
+            config.normalizer,
+            config.num_perm,
+            config.seed,
+            config.threshold,
+            lsh.bands,
+            lsh.rows,
+            lsh.probability(config.threshold),
+            lsh.probability((config.threshold + 0.05).min(1.0)),
+            config.verify,
+            config.linkage,
+            config.keep,
+        ));
+    }
+    Ok(())
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let started = Instant::now();
+    match cli.command {
+        Command::Cluster(args) => {
+            let config = args.engine.config()?;
+            let progress = Progress::new(args.output.quiet);
+            verbose_params(&args.output, &config, &progress)?;
+            let corpus = load(&args.input, &config, &progress, false)?;
+            let analysis = analyze(&corpus, &config, &progress)?;
+            let clusters = cluster(&corpus, &analysis, &config, &progress);
+            report::write_output(args.output.output.as_deref(), |w| {
+                report::write_clusters(w, &corpus, &clusters, args.all)
+            })?;
+            let dups: usize = clusters.iter().map(|c| c.members.len() - 1).sum();
+            progress.finish(&format!(
+                "{} documents, {} candidate pairs, {} clusters, {} duplicates, {:.2}s",
+                corpus.docs.len(),
+                analysis.candidates,
+                clusters.len(),
+                dups,
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        Command::Pairs(args) => {
+            let config = args.engine.config()?;
+            let progress = Progress::new(args.output.quiet);
+            verbose_params(&args.output, &config, &progress)?;
+            let corpus = load(&args.input, &config, &progress, false)?;
+            let analysis = analyze(&corpus, &config, &progress)?;
+            let rows = report::pair_rows(&corpus, &analysis);
+            report::write_output(args.output.output.as_deref(), |w| {
+                report::write_pairs(w, &corpus, &rows)
+            })?;
+            progress.finish(&format!(
+                "{} documents, {} candidate pairs, {} similar pairs, {:.2}s",
+                corpus.docs.len(),
+                analysis.candidates,
+                rows.len(),
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        Command::Dedup(args) => {
+            let config = args.engine.config()?;
+            let progress = Progress::new(args.output.quiet);
+            verbose_params(&args.output, &config, &progress)?;
+            let corpus = load(&args.input, &config, &progress, true)?;
+            let analysis = analyze(&corpus, &config, &progress)?;
+            let clusters = cluster(&corpus, &analysis, &config, &progress);
+            let removed = report::removals(&clusters);
+            report::write_kept(args.output.output.as_deref(), &corpus, &removed)?;
+            if let Some(path) = &args.removed {
+                report::write_output(Some(path), |w| report::write_removed(w, &corpus, &removed))?;
+            }
+            progress.finish(&format!(
+                "{} documents, {} kept, {} removed, {:.2}s",
+                corpus.docs.len(),
+                corpus.docs.len() - removed.len(),
+                removed.len(),
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        Command::Fingerprint(args) => {
+            let config = args.engine.config()?;
+            let progress = Progress::new(args.output.quiet);
+            verbose_params(&args.output, &config, &progress)?;
+            let corpus = load(&args.input, &config, &progress, false)?;
+            report::write_output(args.output.output.as_deref(), |w| {
+                report::write_fingerprints(w, &corpus)
+            })?;
+            progress.finish(&format!(
+                "{} documents fingerprinted, {:.2}s",
+                corpus.docs.len(),
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        Command::Similarity(args) => similarity(args)?,
+    }
+    Ok(())
+}
+
+fn similarity(args: SimilarityArgs) -> Result<()> {
+    let config = args.engine.config()?;
+    let (text_a, text_b) = match &args.corpus {
+        Some(path) => {
+            let spec = InputSpec::detect(path, args.format)?;
+            let options = InputOptions {
+                id_field: args.id_field.clone(),
+                text_field: args.text_field.clone(),
+                id_column: args.id_column.clone(),
+                text_column: args.text_column.clone(),
+                keep_raw: false,
+            };
+            let corpus = read_corpus(&[spec], &options, &config, OnInvalid::Fail, &())?;
+            let find = |id: &str| -> Result<String> {
+                corpus
+                    .docs
+                    .iter()
+                    .find(|d| d.id == id)
+                    .map(|d| d.text.clone())
+                    .ok_or_else(|| neardup::Error::UnknownId(id.to_string()))
+                    .with_context(|| format!("in {}", path.display()))
+            };
+            (find(&args.a)?, find(&args.b)?)
+        }
+        None => {
+            let read = |p: &str| -> Result<String> {
+                let bytes = std::fs::read(p).with_context(|| format!("{p}: cannot read"))?;
+                String::from_utf8(bytes)
+                    .map_err(|e| anyhow::anyhow!("{p}: not valid UTF-8 ({})", e.utf8_error()))
+            };
+            (read(&args.a)?, read(&args.b)?)
+        }
+    };
+    let c = compare(&config, &text_a, &text_b)?;
+    let verdict = if c.identical {
+        "exact"
+    } else if c.exact.jaccard >= config.threshold {
+        "near-duplicate"
+    } else {
+        "different"
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let v = serde_json::json!({
+            "a": args.a,
+            "b": args.b,
+            "estimate": c.estimate,
+            "jaccard": c.exact.jaccard,
+            "containment_a_in_b": c.exact.a_in_b,
+            "containment_b_in_a": c.exact.b_in_a,
+            "identical": c.identical,
+            "threshold": config.threshold,
+            "verdict": verdict,
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        let est = c
+            .estimate
+            .map_or("n/a (no tokens)".to_string(), |e| format!("{e:.4}"));
+        writeln!(out, "estimate (MinHash)   {est}")?;
+        writeln!(out, "jaccard (exact)      {:.4}", c.exact.jaccard)?;
+        writeln!(out, "containment A in B   {:.4}", c.exact.a_in_b)?;
+        writeln!(out, "containment B in A   {:.4}", c.exact.b_in_a)?;
+        writeln!(
+            out,
+            "verdict              {verdict} (threshold {})",
+            config.threshold
+        )?;
+    }
+    Ok(())
+}

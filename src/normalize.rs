@@ -1,0 +1,260 @@
+//! Normalise: fold the surface differences that copies of one article pick up on the way.
+//!
+//! Syndicated copies differ in case, in typographic quotes and dashes, in full-width or
+//! ligature forms and in white space, none of which says anything about the story. The
+//! normaliser turns a text into a stream of *tokens* with those differences folded:
+//!
+//! 1. Unicode NFKC (compatibility composition: `ﬁ` → `fi`, full-width → ASCII, …);
+//! 2. case folding (Unicode lower-casing, `char::to_lowercase`);
+//! 3. punctuation and white-space folding: a token is a maximal run of alphanumeric
+//!    characters, so `“ISIS-K”,` and `isis k` give the same tokens.
+//!
+//! Each step can be switched off ([`Normalizer`]); with punctuation folding off, tokens are the
+//! white-space separated words, punctuation kept. Pure-ASCII text, the common case for wire
+//! copy, takes a byte-level fast path: NFKC leaves ASCII unchanged, so it is skipped there.
+
+use std::fmt;
+use std::str::FromStr;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Which normalisation steps to apply. By default, all three.
+///
+/// ```
+/// use neardup::Normalizer;
+/// let mut tokens = Vec::new();
+/// Normalizer::default().for_each_token("“ISIS-K”, the ﬁrst  group", &mut String::new(), |t| {
+///     tokens.push(String::from_utf8(t.to_vec()).unwrap())
+/// });
+/// assert_eq!(tokens, ["isis", "k", "the", "first", "group"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Normalizer {
+    /// Apply Unicode NFKC. By default, on.
+    pub nfkc: bool,
+    /// Fold case. By default, on.
+    pub case_fold: bool,
+    /// Split tokens at any non-alphanumeric character (else only at white space). By default, on.
+    pub fold_punctuation: bool,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer {
+            nfkc: true,
+            case_fold: true,
+            fold_punctuation: true,
+        }
+    }
+}
+
+impl Normalizer {
+    /// No folding at all: tokens are white-space separated words as written.
+    pub const NONE: Normalizer = Normalizer {
+        nfkc: false,
+        case_fold: false,
+        fold_punctuation: false,
+    };
+
+    /// Calls `f` with every token of `text`, in order, as UTF-8 bytes.
+    ///
+    /// `scratch` is a caller-owned buffer reused across calls so that the hot path does not
+    /// allocate; its contents on return are unspecified.
+    pub fn for_each_token(&self, text: &str, scratch: &mut String, mut f: impl FnMut(&[u8])) {
+        if text.is_ascii() {
+            self.ascii_tokens(text.as_bytes(), scratch, &mut f);
+        } else if self.nfkc {
+            let mut composed = std::mem::take(scratch);
+            composed.clear();
+            composed.extend(text.nfkc());
+            let mut token = String::new();
+            self.unicode_tokens(&composed, &mut token, &mut f);
+            *scratch = composed;
+        } else {
+            self.unicode_tokens(text, scratch, &mut f);
+        }
+    }
+
+    /// The normalised text: tokens joined by single spaces.
+    pub fn normalize(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut scratch = String::new();
+        self.for_each_token(text, &mut scratch, |t| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            // Tokens are cut at char boundaries of a valid str, so this never fails.
+            out.push_str(std::str::from_utf8(t).unwrap_or_default());
+        });
+        out
+    }
+
+    fn ascii_tokens(&self, bytes: &[u8], scratch: &mut String, f: &mut impl FnMut(&[u8])) {
+        let is_token_byte = |b: u8| {
+            if self.fold_punctuation {
+                b.is_ascii_alphanumeric()
+            } else {
+                !b.is_ascii_whitespace()
+            }
+        };
+        // SAFETY-free reuse of the String's allocation as a byte buffer.
+        let mut buf = std::mem::take(scratch).into_bytes();
+        let mut i = 0;
+        let n = bytes.len();
+        while i < n {
+            while i < n && !is_token_byte(bytes[i]) {
+                i += 1;
+            }
+            let start = i;
+            while i < n && is_token_byte(bytes[i]) {
+                i += 1;
+            }
+            if start == i {
+                break;
+            }
+            let token = &bytes[start..i];
+            if self.case_fold && token.iter().any(u8::is_ascii_uppercase) {
+                buf.clear();
+                buf.extend(token.iter().map(u8::to_ascii_lowercase));
+                f(&buf);
+            } else {
+                f(token);
+            }
+        }
+        buf.clear();
+        // The buffer only ever holds ASCII, so it is valid UTF-8.
+        *scratch = String::from_utf8(buf).unwrap_or_default();
+    }
+
+    fn unicode_tokens(&self, text: &str, token: &mut String, f: &mut impl FnMut(&[u8])) {
+        let is_token_char = |c: char| {
+            if self.fold_punctuation {
+                c.is_alphanumeric()
+            } else {
+                !c.is_whitespace()
+            }
+        };
+        token.clear();
+        for c in text.chars() {
+            if is_token_char(c) {
+                if self.case_fold {
+                    token.extend(c.to_lowercase());
+                } else {
+                    token.push(c);
+                }
+            } else if !token.is_empty() {
+                f(token.as_bytes());
+                token.clear();
+            }
+        }
+        if !token.is_empty() {
+            f(token.as_bytes());
+        }
+    }
+}
+
+/// Parses a comma-separated list of steps: `nfkc`, `case`, `punct`, or `none` / `all`.
+impl FromStr for Normalizer {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut n = Normalizer::NONE;
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "none" => {}
+                "all" => n = Normalizer::default(),
+                "nfkc" => n.nfkc = true,
+                "case" => n.case_fold = true,
+                "punct" => n.fold_punctuation = true,
+                other => {
+                    return Err(format!(
+                        "unknown normalisation step {other:?} (expected nfkc, case, punct, all or none)"
+                    ))
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl fmt::Display for Normalizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let steps: Vec<&str> = [
+            (self.nfkc, "nfkc"),
+            (self.case_fold, "case"),
+            (self.fold_punctuation, "punct"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
+        if steps.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&steps.join(","))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(n: Normalizer, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        n.for_each_token(text, &mut String::new(), |t| {
+            out.push(String::from_utf8(t.to_vec()).unwrap())
+        });
+        out
+    }
+
+    #[test]
+    fn table_of_foldings() {
+        let all = Normalizer::default();
+        let cases: &[(&str, &[&str])] = &[
+            ("", &[]),
+            ("   \n\t ", &[]),
+            ("Hello, World!", &["hello", "world"]),
+            ("ISIS-K’s “claim”", &["isis", "k", "s", "claim"]),
+            ("Ｍｏｓｃｏｗ ２０２４", &["moscow", "2024"]),
+            ("ﬁre ÉCOLE", &["fire", "école"]),
+            ("e\u{301}cole", &["école"]),
+            ("137   people\r\nkilled", &["137", "people", "killed"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(tokens(all, text), *want, "input {text:?}");
+        }
+    }
+
+    #[test]
+    fn steps_can_be_switched_off() {
+        assert_eq!(
+            tokens(Normalizer::NONE, "Hello, World!"),
+            ["Hello,", "World!"]
+        );
+        let no_case: Normalizer = "nfkc,punct".parse().unwrap();
+        assert_eq!(tokens(no_case, "Hello, World"), ["Hello", "World"]);
+        let no_nfkc: Normalizer = "case,punct".parse().unwrap();
+        assert_eq!(tokens(no_nfkc, "ﬁre"), ["ﬁre"]);
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        let n = Normalizer::default();
+        let ascii = "The U.S. said: 'we are watching' -- 22 March";
+        let unicode = format!("{ascii} é");
+        let mut a = tokens(n, ascii);
+        a.push("é".into());
+        assert_eq!(tokens(n, &unicode), a);
+    }
+
+    #[test]
+    fn parse_and_display_round_trip() {
+        for s in ["none", "nfkc", "case,punct", "nfkc,case,punct"] {
+            let n: Normalizer = s.parse().unwrap();
+            assert_eq!(n.to_string(), s);
+        }
+        assert_eq!("all".parse::<Normalizer>().unwrap(), Normalizer::default());
+        assert!("nfkd".parse::<Normalizer>().is_err());
+    }
+}

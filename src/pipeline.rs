@@ -1,0 +1,484 @@
+//! Pipeline: the one place that composes the stages and decides threading.
+//!
+//! ```text
+//! read (1 thread) ─▶ parse + fingerprint (rayon) ─▶ exact groups ─▶ LSH bands (rayon)
+//!   ─▶ verify candidates (rayon) ─▶ connected components ─▶ split per representative (rayon)
+//! ```
+//!
+//! Every stage module is single-threaded and deterministic; this module runs them over many
+//! documents at once and always merges results in input order, so output is byte-identical
+//! whatever the number of threads.
+
+use std::collections::HashMap;
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+
+use crate::cluster::{order_by_keep, split_component, Cluster, Kind, UnionFind};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::input::{Document, InputOptions, InputSpec, Item};
+use crate::lsh::{pairs_in_band, LshParams};
+use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signature};
+use crate::shingle::{Scratch, Shingler};
+use crate::verify::Similarity;
+
+/// What fingerprinting keeps of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// MinHash signature; `None` for a document without any token.
+    pub signature: Option<Signature>,
+    /// Number of shingles, repeats included.
+    pub shingles: u32,
+    /// Number of tokens after normalisation.
+    pub tokens: u32,
+    /// Hash of the normalised token sequence (equal for exact duplicates).
+    pub content_hash: u128,
+}
+
+/// Normalise → shingle → MinHash for one document at a time.
+///
+/// ```
+/// use neardup::{Config, Fingerprinter};
+/// let fp = Fingerprinter::new(&Config::default()).unwrap();
+/// let a = fp.fingerprint("The quick brown fox jumps over the lazy dog.");
+/// let b = fp.fingerprint("the QUICK brown fox jumps over the lazy dog");
+/// assert_eq!(a, b);
+/// assert_eq!(a.shingles, 5);
+/// assert!(fp.fingerprint("").signature.is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Fingerprinter {
+    shingler: Shingler,
+    minhasher: MinHasher,
+}
+
+/// Reusable buffers for [`Fingerprinter::fingerprint_with`]; one per thread.
+#[derive(Debug, Default)]
+pub struct FingerprintScratch {
+    shingle: Scratch,
+    bins: Vec<u64>,
+}
+
+impl Fingerprinter {
+    /// A fingerprinter for `config`'s normalisation, shingles, `k` and seed.
+    pub fn new(config: &Config) -> Result<Self> {
+        config.validate()?;
+        Ok(Fingerprinter {
+            shingler: config.shingler(),
+            minhasher: config.minhasher()?,
+        })
+    }
+
+    /// The shingler in use.
+    pub fn shingler(&self) -> &Shingler {
+        &self.shingler
+    }
+
+    /// Fingerprints `text`.
+    pub fn fingerprint(&self, text: &str) -> Fingerprint {
+        self.fingerprint_with(text, &mut FingerprintScratch::default())
+    }
+
+    /// Fingerprints `text` reusing `scratch` (no allocation on the hot path but the signature).
+    pub fn fingerprint_with(&self, text: &str, scratch: &mut FingerprintScratch) -> Fingerprint {
+        let m = &self.minhasher;
+        if scratch.bins.len() != m.num_perm() {
+            scratch.bins = m.empty_bins();
+        } else {
+            scratch.bins.fill(u64::MAX);
+        }
+        let bins = &mut scratch.bins;
+        let mut shingles = 0u32;
+        let stats = self
+            .shingler
+            .for_each_shingle(text, &mut scratch.shingle, |h| {
+                shingles += 1;
+                m.insert(bins, h);
+            });
+        Fingerprint {
+            signature: m.finish(bins),
+            shingles,
+            tokens: stats.tokens.min(u32::MAX as usize) as u32,
+            content_hash: stats.content_hash,
+        }
+    }
+}
+
+/// Receives progress and skipped-record notices from long operations. Every method has a
+/// no-op default; `()` ignores everything.
+pub trait Observer: Sync {
+    /// `docs` more documents (of `bytes` raw bytes) have been read and fingerprinted.
+    fn read(&self, _docs: usize, _bytes: usize) {}
+    /// A record was skipped (only with `skip_invalid`).
+    fn skipped(&self, _error: &Error) {}
+    /// A new stage starts.
+    fn stage(&self, _name: &str) {}
+}
+
+impl Observer for () {}
+
+/// A corpus read and fingerprinted.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Documents in input order.
+    pub docs: Vec<Document>,
+    /// Their fingerprints, same order.
+    pub fingerprints: Vec<Fingerprint>,
+    /// Records skipped as invalid (with `skip_invalid`).
+    pub skipped: usize,
+    /// The header of the CSV inputs (all CSV inputs of one run must share it when records are
+    /// kept for writing back).
+    pub csv_header: Option<csv::ByteRecord>,
+}
+
+/// How [`read_corpus`] treats records it cannot use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnInvalid {
+    /// Stop at the first bad record with its error. The default.
+    #[default]
+    Fail,
+    /// Report it to the [`Observer`], count it and go on.
+    Skip,
+}
+
+const BATCH_DOCS: usize = 2048;
+const BATCH_BYTES: usize = 8 << 20;
+
+/// Reads every input in order, parses and fingerprints in parallel, and checks that ids are
+/// unique across inputs.
+pub fn read_corpus(
+    inputs: &[InputSpec],
+    options: &InputOptions,
+    config: &Config,
+    on_invalid: OnInvalid,
+    observer: &dyn Observer,
+) -> Result<Corpus> {
+    let fingerprinter = Fingerprinter::new(config)?;
+    let mut corpus = Corpus::default();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = sync_channel::<Result<Vec<Item>>>(4);
+        scope.spawn(move || {
+            for spec in inputs {
+                let reader = match spec.open(options) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                };
+                let (mut batch, mut bytes) = (Vec::new(), 0usize);
+                for item in reader {
+                    match item {
+                        Ok(item) => {
+                            bytes += item.len();
+                            batch.push(item);
+                            if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+                                if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+                                    return;
+                                }
+                                bytes = 0;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
+                    return;
+                }
+            }
+        });
+        for batch in rx {
+            let batch = batch?;
+            let bytes: usize = batch.iter().map(Item::len).sum();
+            let parsed: Vec<Result<(Document, Fingerprint)>> = batch
+                .into_par_iter()
+                .map_init(FingerprintScratch::default, |scratch, item| {
+                    let doc = options.parse(item)?;
+                    let fp = fingerprinter.fingerprint_with(&doc.text, scratch);
+                    Ok((doc, fp))
+                })
+                .collect();
+            let count = parsed.len();
+            for result in parsed {
+                let checked = result.and_then(|(doc, fp)| match seen.get(&doc.id) {
+                    Some(&first) => Err(Error::DuplicateId {
+                        id: doc.id.clone(),
+                        first: corpus.docs[first as usize].location.clone(),
+                        second: doc.location.clone(),
+                    }),
+                    None => Ok((doc, fp)),
+                });
+                match checked {
+                    Ok((doc, fp)) => {
+                        if corpus.docs.len() >= u32::MAX as usize {
+                            return Err(Error::Config(
+                                "more than 4 294 967 295 documents in one run".into(),
+                            ));
+                        }
+                        seen.insert(doc.id.clone(), corpus.docs.len() as u32);
+                        corpus.docs.push(doc);
+                        corpus.fingerprints.push(fp);
+                    }
+                    Err(e) if on_invalid == OnInvalid::Skip && e.is_skippable() => {
+                        observer.skipped(&e);
+                        corpus.skipped += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            observer.read(count, bytes);
+        }
+        Ok(())
+    })?;
+    corpus.csv_header = csv_header(inputs, options)?;
+    Ok(corpus)
+}
+
+/// The shared header of the CSV inputs, or an error if two differ.
+fn csv_header(inputs: &[InputSpec], options: &InputOptions) -> Result<Option<csv::ByteRecord>> {
+    let mut header: Option<(csv::ByteRecord, &InputSpec)> = None;
+    for spec in inputs
+        .iter()
+        .filter(|s| s.format == crate::input::Format::Csv && s.path.as_os_str() != "-")
+    {
+        let reader = spec.open(options)?;
+        let h = reader.csv_header().cloned().unwrap_or_default();
+        match &header {
+            None => header = Some((h, spec)),
+            Some((first, first_spec)) if options.keep_raw && *first != h => {
+                return Err(Error::Config(format!(
+                    "{} and {} have different CSV headers; records cannot be written back to one file",
+                    first_spec.path.display(),
+                    spec.path.display()
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(header.map(|(h, _)| h))
+}
+
+/// A verified pair between two exact-duplicate groups, by their leaders' indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupPair {
+    /// The smaller leader index.
+    pub a: u32,
+    /// The larger leader index.
+    pub b: u32,
+    /// MinHash estimate of Jaccard.
+    pub estimate: f64,
+    /// Exact measures, when verification is on.
+    pub exact: Option<Similarity>,
+}
+
+/// Candidates found and verified over a corpus.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Per document, the first document (lowest index) with the same normalised text; a
+    /// document without tokens is its own group.
+    pub group_of: Vec<u32>,
+    /// Accepted pairs between group leaders, sorted.
+    pub pairs: Vec<GroupPair>,
+    /// The LSH parameters used.
+    pub lsh: LshParams,
+    /// Number of distinct candidate pairs LSH produced.
+    pub candidates: usize,
+    sets: Vec<Option<Box<[u64]>>>,
+}
+
+/// Exact groups, LSH candidates and their verification.
+pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Result<Analysis> {
+    config.validate()?;
+    let lsh = config.lsh_params()?;
+    let fps = &corpus.fingerprints;
+    let n = fps.len();
+
+    observer.stage("exact duplicates");
+    let mut by_content: Vec<(u128, u32)> = (0..n as u32)
+        .filter(|&i| fps[i as usize].signature.is_some())
+        .map(|i| (fps[i as usize].content_hash, i))
+        .collect();
+    by_content.par_sort_unstable();
+    let mut group_of: Vec<u32> = (0..n as u32).collect();
+    for run in by_content.chunk_by(|x, y| x.0 == y.0) {
+        for &(_, i) in run {
+            group_of[i as usize] = run[0].1;
+        }
+    }
+
+    observer.stage("candidates");
+    let leaders: Vec<(u32, &[u32])> = (0..n as u32)
+        .filter(|&i| group_of[i as usize] == i)
+        .filter_map(|i| fps[i as usize].signature.as_deref().map(|s| (i, s)))
+        .collect();
+    let mut candidates: Vec<(u32, u32)> = (0..lsh.bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut keys: Vec<(u64, u32)> = leaders
+                .iter()
+                .map(|&(doc, sig)| (lsh.band_key(sig, band), doc))
+                .collect();
+            let mut pairs = Vec::new();
+            pairs_in_band(&mut keys, &mut pairs);
+            pairs
+        })
+        .flatten()
+        .collect();
+    candidates.par_sort_unstable();
+    candidates.dedup();
+
+    observer.stage("verify");
+    let mut sets: Vec<Option<Box<[u64]>>> = vec![None; n];
+    if config.verify {
+        let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
+        involved.par_sort_unstable();
+        involved.dedup();
+        let shingler = config.shingler();
+        let built: Vec<(u32, Box<[u64]>)> = involved
+            .par_iter()
+            .map_init(
+                || (Scratch::default(), Vec::new()),
+                |(scratch, buf), &i| {
+                    shingler.shingle_set_into(&corpus.docs[i as usize].text, scratch, buf);
+                    (i, buf.as_slice().into())
+                },
+            )
+            .collect();
+        for (i, set) in built {
+            sets[i as usize] = Some(set);
+        }
+    }
+    let signature = |i: u32| fps[i as usize].signature.as_deref().unwrap_or_default();
+    let threshold = config.threshold;
+    let pairs: Vec<GroupPair> = candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let estimate = jaccard_estimate(signature(a), signature(b));
+            let exact = match (&sets[a as usize], &sets[b as usize]) {
+                (Some(sa), Some(sb)) => Some(Similarity::of(sa, sb)),
+                _ => None,
+            };
+            let score = exact.map_or(estimate, |s| s.jaccard);
+            (score >= threshold).then_some(GroupPair {
+                a,
+                b,
+                estimate,
+                exact,
+            })
+        })
+        .collect();
+    Ok(Analysis {
+        group_of,
+        pairs,
+        lsh,
+        candidates: candidates.len(),
+        sets,
+    })
+}
+
+impl Analysis {
+    /// Similarity, containment of `a` in `b`, and kind of two documents, from exact sets
+    /// when verification ran, else from signatures.
+    pub fn score(&self, corpus: &Corpus, a: u32, b: u32) -> (f64, f64, Kind) {
+        let (ga, gb) = (self.group_of[a as usize], self.group_of[b as usize]);
+        if ga == gb {
+            return (1.0, 1.0, Kind::Exact);
+        }
+        if let (Some(sa), Some(sb)) = (&self.sets[ga as usize], &self.sets[gb as usize]) {
+            let s = Similarity::of(sa, sb);
+            return (s.jaccard, s.a_in_b, Kind::NearDuplicate);
+        }
+        let fa = &corpus.fingerprints[ga as usize];
+        let fb = &corpus.fingerprints[gb as usize];
+        match (&fa.signature, &fb.signature) {
+            (Some(x), Some(y)) => {
+                let est = jaccard_estimate(x, y);
+                let c = containment_estimate(est, fa.shingles as usize, fb.shingles as usize);
+                (est, c, Kind::NearDuplicate)
+            }
+            _ => (0.0, 0.0, Kind::NearDuplicate),
+        }
+    }
+
+    /// The members of every exact-duplicate group with two or more documents, by leader.
+    pub fn exact_groups(&self) -> Vec<Vec<u32>> {
+        let mut uf = UnionFind::new(self.group_of.len());
+        for (i, &g) in self.group_of.iter().enumerate() {
+            uf.union(i as u32, g);
+        }
+        uf.groups()
+    }
+}
+
+/// Groups documents into clusters (two or more members each), ordered by their first
+/// member in input order.
+pub fn cluster(
+    corpus: &Corpus,
+    analysis: &Analysis,
+    config: &Config,
+    observer: &dyn Observer,
+) -> Vec<Cluster> {
+    observer.stage("cluster");
+    let n = corpus.docs.len();
+    let mut uf = UnionFind::new(n);
+    for (i, &g) in analysis.group_of.iter().enumerate() {
+        uf.union(i as u32, g);
+    }
+    for p in &analysis.pairs {
+        uf.union(p.a, p.b);
+    }
+    let components = uf.groups();
+    let mut clusters: Vec<Cluster> = components
+        .into_par_iter()
+        .flat_map_iter(|mut docs| {
+            order_by_keep(&mut docs, config.keep, |d| {
+                corpus.docs[d as usize].text.len()
+            });
+            split_component(&docs, config.linkage, config.threshold, |d, rep| {
+                analysis.score(corpus, d, rep)
+            })
+        })
+        .collect();
+    clusters.sort_unstable_by_key(|c| c.members[0].doc);
+    clusters
+}
+
+/// Similarity of two texts under `config`, computed every way the tool knows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    /// MinHash estimate of Jaccard (`None` when a text has no token).
+    pub estimate: Option<f64>,
+    /// Exact Jaccard and containments of the shingle sets.
+    pub exact: Similarity,
+    /// Whether the two are identical after normalisation.
+    pub identical: bool,
+}
+
+/// Compares two texts.
+///
+/// ```
+/// use neardup::{compare, Config};
+/// let c = compare(&Config::default(), "a b c d e f g", "a b c d e f g h").unwrap();
+/// assert!((c.exact.jaccard - 3.0 / 4.0).abs() < 1e-9);
+/// assert_eq!(c.exact.a_in_b, 1.0);
+/// ```
+pub fn compare(config: &Config, a: &str, b: &str) -> Result<Comparison> {
+    let fp = Fingerprinter::new(config)?;
+    let (fa, fb) = (fp.fingerprint(a), fp.fingerprint(b));
+    let estimate = match (&fa.signature, &fb.signature) {
+        (Some(x), Some(y)) => Some(jaccard_estimate(x, y)),
+        _ => None,
+    };
+    let shingler = config.shingler();
+    let exact = Similarity::of(&shingler.shingle_set(a), &shingler.shingle_set(b));
+    Ok(Comparison {
+        estimate,
+        exact,
+        identical: fa.signature.is_some() && fa.content_hash == fb.content_hash,
+    })
+}

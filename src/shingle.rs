@@ -1,0 +1,270 @@
+//! Shingle: cut a normalised token stream into overlapping n-grams, hashed to `u64`.
+//!
+//! Word n-grams (default n = 5) capture phrasing: two articles share a 5-word shingle only
+//! where they share a run of five words, which is what copying leaves behind and what
+//! independent writing almost never does. Character n-grams (over the normalised text with
+//! single spaces between tokens) suit short or agglutinative texts.
+//!
+//! Hashes are xxh3 (64-bit) with a fixed seed, so shingle hashes are the same on every run
+//! and machine. A word shingle's hash is the xxh3 of its tokens' hashes, so each token is
+//! hashed once however many shingles it is part of.
+//!
+//! A document with fewer tokens (or characters) than one shingle still gets exactly one
+//! shingle, made of everything it has: two identical short texts must match. A document
+//! with no token at all has no shingle; see [`crate::minhash`] for how that is handled.
+
+use std::fmt;
+use std::str::FromStr;
+
+use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64_with_seed};
+
+use crate::normalize::Normalizer;
+
+/// What a shingle is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShingleKind {
+    /// `n` consecutive tokens.
+    Word(usize),
+    /// `n` consecutive characters of the normalised text.
+    Char(usize),
+}
+
+impl Default for ShingleKind {
+    /// Word 5-grams.
+    fn default() -> Self {
+        ShingleKind::Word(5)
+    }
+}
+
+/// Parses `word:N` or `char:N` (N ≥ 1).
+impl FromStr for ShingleKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (kind, n) = s
+            .split_once(':')
+            .ok_or_else(|| format!("expected word:N or char:N, got {s:?}"))?;
+        let n: usize = n
+            .parse()
+            .map_err(|_| format!("shingle size {n:?} is not a whole number"))?;
+        if n == 0 || n > 64 {
+            return Err(format!("shingle size must be between 1 and 64, got {n}"));
+        }
+        match kind {
+            "word" => Ok(ShingleKind::Word(n)),
+            "char" => Ok(ShingleKind::Char(n)),
+            other => Err(format!(
+                "unknown shingle kind {other:?} (expected word or char)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ShingleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShingleKind::Word(n) => write!(f, "word:{n}"),
+            ShingleKind::Char(n) => write!(f, "char:{n}"),
+        }
+    }
+}
+
+/// Reusable buffers for [`Shingler::for_each_shingle`]; one per thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    normalize: String,
+    /// Token hashes (word shingles) or normalised text (char shingles), as bytes.
+    stream: Vec<u8>,
+}
+
+/// Turns text into shingle hashes.
+///
+/// ```
+/// use neardup::{Normalizer, Shingler, ShingleKind};
+/// let s = Shingler::new(Normalizer::default(), ShingleKind::Word(2), 0);
+/// let a = s.shingle_set("the cat sat");
+/// let b = s.shingle_set("The cat, sat!");
+/// assert_eq!(a, b);
+/// assert_eq!(a.len(), 2);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shingler {
+    normalizer: Normalizer,
+    kind: ShingleKind,
+    seed: u64,
+}
+
+/// What one pass over a document yields besides its shingles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShingleStats {
+    /// Tokens after normalisation.
+    pub tokens: usize,
+    /// A hash of the whole normalised token sequence: equal for texts that are identical
+    /// after normalisation (128 bits, so accidental equality is out of the question).
+    pub content_hash: u128,
+}
+
+impl Shingler {
+    /// A shingler; `seed` fixes the hash function.
+    pub fn new(normalizer: Normalizer, kind: ShingleKind, seed: u64) -> Self {
+        Shingler {
+            normalizer,
+            kind,
+            seed,
+        }
+    }
+
+    /// The shingle kind.
+    pub fn kind(&self) -> ShingleKind {
+        self.kind
+    }
+
+    /// The normaliser in front of it.
+    pub fn normalizer(&self) -> Normalizer {
+        self.normalizer
+    }
+
+    /// Calls `f` with the hash of every shingle of `text`, in text order (repeats included).
+    pub fn for_each_shingle(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        mut f: impl FnMut(u64),
+    ) -> ShingleStats {
+        let seed = self.seed;
+        let stream = &mut scratch.stream;
+        stream.clear();
+        let mut tokens = 0usize;
+        match self.kind {
+            ShingleKind::Word(n) => {
+                self.normalizer
+                    .for_each_token(text, &mut scratch.normalize, |t| {
+                        tokens += 1;
+                        stream.extend_from_slice(&xxh3_64_with_seed(t, seed).to_le_bytes());
+                    });
+                let width = 8 * n;
+                if tokens > 0 && tokens < n {
+                    f(xxh3_64_with_seed(stream, seed));
+                } else if n == 1 {
+                    for w in stream.chunks_exact(8) {
+                        // Re-hash so that word:1 shingles differ from token hashes of other n.
+                        f(xxh3_64_with_seed(w, seed ^ 1));
+                    }
+                } else {
+                    for w in stream.windows(width).step_by(8) {
+                        f(xxh3_64_with_seed(w, seed));
+                    }
+                }
+            }
+            ShingleKind::Char(n) => {
+                self.normalizer
+                    .for_each_token(text, &mut scratch.normalize, |t| {
+                        if tokens > 0 {
+                            stream.push(b' ');
+                        }
+                        tokens += 1;
+                        stream.extend_from_slice(t);
+                    });
+                // Character boundaries of the normalised text (valid UTF-8 by construction).
+                let bounds: Vec<usize> = (0..stream.len())
+                    .filter(|&i| (stream[i] & 0xC0) != 0x80)
+                    .chain(std::iter::once(stream.len()))
+                    .collect();
+                let chars = bounds.len() - 1;
+                if chars > 0 && chars < n {
+                    f(xxh3_64_with_seed(stream, seed));
+                } else {
+                    for w in bounds.windows(n + 1) {
+                        f(xxh3_64_with_seed(&stream[w[0]..w[n]], seed));
+                    }
+                }
+            }
+        }
+        ShingleStats {
+            tokens,
+            content_hash: xxh3_128_with_seed(stream, seed),
+        }
+    }
+
+    /// The sorted, de-duplicated shingle hashes of `text`: the set exact Jaccard is taken over.
+    pub fn shingle_set(&self, text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        self.shingle_set_into(text, &mut Scratch::default(), &mut out);
+        out
+    }
+
+    /// [`Shingler::shingle_set`] into a caller-provided buffer.
+    pub fn shingle_set_into(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u64>) {
+        out.clear();
+        self.for_each_shingle(text, scratch, |h| out.push(h));
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(kind: &str, text: &str) -> Vec<u64> {
+        Shingler::new(Normalizer::default(), kind.parse().unwrap(), 7).shingle_set(text)
+    }
+
+    #[test]
+    fn counts_of_shingles() {
+        let text = "one two three four five six seven";
+        assert_eq!(set("word:5", text).len(), 3);
+        assert_eq!(set("word:1", text).len(), 7);
+        assert_eq!(set("word:7", text).len(), 1);
+        assert_eq!(set("char:3", "abcde").len(), 3);
+        assert_eq!(set("char:3", "ab cd").len(), 3);
+    }
+
+    #[test]
+    fn short_documents_get_one_shingle_and_empty_ones_none() {
+        assert_eq!(set("word:5", "just three words").len(), 1);
+        assert_eq!(
+            set("word:5", "just three words"),
+            set("word:5", "Just three, words.")
+        );
+        assert_ne!(
+            set("word:5", "just three words"),
+            set("word:5", "just three birds")
+        );
+        assert!(set("word:5", "").is_empty());
+        assert!(set("word:5", " ... !!! ").is_empty());
+        assert!(set("char:9", "").is_empty());
+        assert_eq!(set("char:9", "abc").len(), 1);
+    }
+
+    #[test]
+    fn word_order_matters_within_a_shingle() {
+        assert_ne!(set("word:2", "a b"), set("word:2", "b a"));
+    }
+
+    #[test]
+    fn char_shingles_respect_multibyte_characters() {
+        // 5 characters, 2-byte ones among them: 3 trigrams.
+        assert_eq!(set("char:3", "école").len(), 3);
+    }
+
+    #[test]
+    fn content_hash_ignores_folded_differences_only() {
+        let s = Shingler::new(Normalizer::default(), ShingleKind::Word(5), 0);
+        let h = |t: &str| {
+            s.for_each_shingle(t, &mut Scratch::default(), |_| {})
+                .content_hash
+        };
+        assert_eq!(h("Hello,  World"), h("hello world"));
+        assert_ne!(h("hello world"), h("world hello"));
+    }
+
+    #[test]
+    fn parse_kinds() {
+        assert_eq!("word:5".parse::<ShingleKind>(), Ok(ShingleKind::Word(5)));
+        assert_eq!("char:9".parse::<ShingleKind>(), Ok(ShingleKind::Char(9)));
+        for bad in ["word", "word:0", "line:3", "char:x", "word:65"] {
+            assert!(bad.parse::<ShingleKind>().is_err(), "{bad}");
+        }
+    }
+}
