@@ -39,8 +39,10 @@ pub struct Member {
     pub similarity: f64,
     /// Share of this member's shingles found in the representative.
     pub containment: f64,
-    /// Relation to the representative; for the representative, the cluster's kind
-    /// ([`Kind::Exact`] when every member is an exact copy).
+    /// Relation to the representative. The representative's own row says
+    /// [`Kind::Exact`] when the cluster holds an exact copy of it, else
+    /// [`Kind::NearDuplicate`]: every document with an exact copy in its cluster is marked
+    /// `exact` whenever that copy is the representative or the representative itself.
     pub kind: Kind,
 }
 
@@ -148,7 +150,7 @@ pub fn split_component(
             }
         }
         if !members.is_empty() {
-            let kind = if members.iter().all(|m| m.kind == Kind::Exact) {
+            let kind = if members.iter().any(|m| m.kind == Kind::Exact) {
                 Kind::Exact
             } else {
                 Kind::NearDuplicate
@@ -191,12 +193,23 @@ mod tests {
     }
 
     #[test]
-    fn representative_kind_summarises_members() {
+    fn representative_is_exact_when_it_has_an_exact_copy() {
         let exact = |_: u32, _: u32| (1.0, 1.0, Kind::Exact);
         let c = &split_component(&[4, 2], Linkage::Representative, 0.8, exact)[0];
         assert_eq!(c.representative, 4);
         assert_eq!(c.members.iter().map(|m| m.doc).collect::<Vec<_>>(), [2, 4]);
         assert!(c.members.iter().all(|m| m.kind == Kind::Exact));
+        // Rep 0 has an exact copy (1) and a near-duplicate (2).
+        let mixed = |d: u32, _: u32| match d {
+            1 => (1.0, 1.0, Kind::Exact),
+            _ => (0.9, 0.9, Kind::NearDuplicate),
+        };
+        let c = &split_component(&[0, 1, 2], Linkage::Representative, 0.8, mixed)[0];
+        let kinds: Vec<Kind> = c.members.iter().map(|m| m.kind).collect();
+        assert_eq!(kinds, [Kind::Exact, Kind::Exact, Kind::NearDuplicate]);
+        // Without an exact copy the representative is a near-duplicate cluster's.
+        let c = &split_component(&[0, 2], Linkage::Representative, 0.8, mixed)[0];
+        assert!(c.members.iter().all(|m| m.kind == Kind::NearDuplicate));
     }
 
     #[test]

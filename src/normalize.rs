@@ -18,6 +18,29 @@ use std::str::FromStr;
 
 use unicode_normalization::UnicodeNormalization;
 
+/// Byte classes for ASCII text with punctuation folding: letters and digits are token bytes
+/// (upper-case letters marked 2), everything else separates.
+const ALNUM_CLASS: [u8; 256] = byte_classes(true);
+/// Byte classes without punctuation folding: only white space separates.
+const NON_SPACE_CLASS: [u8; 256] = byte_classes(false);
+
+const fn byte_classes(alnum_only: bool) -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            2
+        } else if c.is_ascii_alphanumeric() || (!alnum_only && !c.is_ascii_whitespace()) {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+}
+
 /// Which normalisation steps to apply. By default, all three.
 ///
 /// ```
@@ -90,30 +113,36 @@ impl Normalizer {
     }
 
     fn ascii_tokens(&self, bytes: &[u8], scratch: &mut String, f: &mut impl FnMut(&[u8])) {
-        let is_token_byte = |b: u8| {
-            if self.fold_punctuation {
-                b.is_ascii_alphanumeric()
-            } else {
-                !b.is_ascii_whitespace()
-            }
+        // One table lookup per byte: 0 separates tokens, 1 is a token byte as it is, 2 a
+        // token byte that case folding changes. This loop is the tokenizer's hot path.
+        let class = if self.fold_punctuation {
+            &ALNUM_CLASS
+        } else {
+            &NON_SPACE_CLASS
         };
-        // SAFETY-free reuse of the String's allocation as a byte buffer.
+        let fold_mask = if self.case_fold { 2 } else { 0 };
         let mut buf = std::mem::take(scratch).into_bytes();
-        let mut i = 0;
         let n = bytes.len();
+        let mut i = 0;
         while i < n {
-            while i < n && !is_token_byte(bytes[i]) {
+            while i < n && class[bytes[i] as usize] == 0 {
                 i += 1;
             }
             let start = i;
-            while i < n && is_token_byte(bytes[i]) {
+            let mut seen = 0u8;
+            while i < n {
+                let c = class[bytes[i] as usize];
+                if c == 0 {
+                    break;
+                }
+                seen |= c;
                 i += 1;
             }
             if start == i {
                 break;
             }
             let token = &bytes[start..i];
-            if self.case_fold && token.iter().any(u8::is_ascii_uppercase) {
+            if seen & fold_mask != 0 {
                 buf.clear();
                 buf.extend(token.iter().map(u8::to_ascii_lowercase));
                 f(&buf);

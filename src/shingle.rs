@@ -5,9 +5,11 @@
 //! independent writing almost never does. Character n-grams (over the normalised text with
 //! single spaces between tokens) suit short or agglutinative texts.
 //!
-//! Hashes are xxh3 (64-bit) with a fixed seed, so shingle hashes are the same on every run
-//! and machine. A word shingle's hash is the xxh3 of its tokens' hashes, so each token is
-//! hashed once however many shingles it is part of.
+//! Hashes are seeded and fixed, so shingle hashes are the same on every run and machine.
+//! Each token is hashed once with xxh3 (64-bit); a word shingle's hash is a polynomial
+//! rolling hash of its tokens' xxh3 hashes passed through a 64-bit finaliser, so a shingle
+//! costs a few multiplications however long its words. Character shingles are hashed with
+//! xxh3 directly.
 //!
 //! A document with fewer tokens (or characters) than one shingle still gets exactly one
 //! shingle, made of everything it has: two identical short texts must match. A document
@@ -18,6 +20,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64_with_seed};
 
+use crate::minhash::mix64;
 use crate::normalize::Normalizer;
 
 /// What a shingle is made of.
@@ -68,6 +71,9 @@ impl fmt::Display for ShingleKind {
         }
     }
 }
+
+/// Odd multiplier of the rolling hash (the golden ratio's 64-bit expansion).
+const ROLL: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Reusable buffers for [`Shingler::for_each_shingle`]; one per thread.
 #[derive(Debug, Default)]
@@ -137,23 +143,31 @@ impl Shingler {
         let mut tokens = 0usize;
         match self.kind {
             ShingleKind::Word(n) => {
+                // A ring of the last n token hashes and their polynomial rolling hash
+                // P = Σ h_j·K^(n−1−j) mod 2⁶⁴, updated in O(1) per token; the shingle hash is
+                // P through a 64-bit finaliser. Hashing n·8 bytes with xxh3 per shingle would
+                // cost more than tokenising the text.
+                let k_top = ROLL.wrapping_pow(n as u32 - 1);
+                let mut ring = [0u64; 64];
+                let mut rolling = 0u64;
+                let mut slot = 0usize;
                 self.normalizer
                     .for_each_token(text, &mut scratch.normalize, |t| {
+                        let h = xxh3_64_with_seed(t, seed);
+                        stream.extend_from_slice(&h.to_le_bytes());
+                        rolling = rolling
+                            .wrapping_sub(ring[slot].wrapping_mul(k_top))
+                            .wrapping_mul(ROLL)
+                            .wrapping_add(h);
+                        ring[slot] = h;
+                        slot = if slot + 1 == n { 0 } else { slot + 1 };
                         tokens += 1;
-                        stream.extend_from_slice(&xxh3_64_with_seed(t, seed).to_le_bytes());
+                        if tokens >= n {
+                            f(mix64(rolling ^ seed));
+                        }
                     });
-                let width = 8 * n;
                 if tokens > 0 && tokens < n {
-                    f(xxh3_64_with_seed(stream, seed));
-                } else if n == 1 {
-                    for w in stream.chunks_exact(8) {
-                        // Re-hash so that word:1 shingles differ from token hashes of other n.
-                        f(xxh3_64_with_seed(w, seed ^ 1));
-                    }
-                } else {
-                    for w in stream.windows(width).step_by(8) {
-                        f(xxh3_64_with_seed(w, seed));
-                    }
+                    f(mix64(rolling ^ seed));
                 }
             }
             ShingleKind::Char(n) => {

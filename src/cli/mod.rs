@@ -39,8 +39,10 @@ pub enum Command {
     ///
     /// Columns: cluster_id, doc_id, representative_id, is_representative, similarity
     /// (Jaccard to the representative), containment (share of the document's shingles found
-    /// in the representative), cluster_size, kind (exact | near-duplicate; `unique` for
-    /// singletons with --all). Rows are sorted by cluster, then document id.
+    /// in the representative), cluster_size, kind (a member's relation to the
+    /// representative: exact | near-duplicate; the representative's row says exact when the
+    /// cluster holds an exact copy of it; `unique` for singletons with --all). Rows are
+    /// sorted by cluster, then document id.
     Cluster(ClusterArgs),
     /// Write every verified pair of similar documents as CSV.
     ///
