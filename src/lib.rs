@@ -15,7 +15,7 @@
 //! | write | [`report`] | cluster / pair / removal CSVs, fingerprints, deduplicated corpora |
 //!
 //! [`pipeline`] composes them and is the only place that decides threading; [`config`] holds
-//! every tunable; [`error`] is the one error type.
+//! every tunable; [`error`] is the one error type; [`eval`] scores results against truth.
 //!
 //! ```
 //! use neardup::{Config, InputOptions, InputSpec};
@@ -42,6 +42,7 @@
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod input;
 pub mod lsh;
 pub mod minhash;

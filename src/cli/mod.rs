@@ -3,6 +3,7 @@
 //! Nothing here knows how duplicates are found; it turns flags into a validated config,
 //! calls the pipeline, writes results and reports on stderr.
 
+mod eval;
 mod progress;
 
 use std::io::Write;
@@ -62,6 +63,8 @@ pub enum Command {
     Fingerprint(FingerprintArgs),
     /// Compare two documents: MinHash estimate, exact Jaccard, containment both ways.
     Similarity(SimilarityArgs),
+    /// Score a cluster CSV against a truth clustering, or a pairs CSV against labelled pairs.
+    Eval(eval::EvalArgs),
 }
 
 /// Where the corpus comes from and how to read it.
@@ -384,6 +387,7 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
         }
         Command::Similarity(args) => similarity(args)?,
+        Command::Eval(args) => eval::run(args)?,
     }
     Ok(())
 }
