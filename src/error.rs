@@ -77,6 +77,14 @@ pub enum Error {
     /// A parameter is out of its range or options contradict each other.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// An output cannot be written where asked.
+    #[error("{path}: {message}")]
+    Output {
+        /// The output path.
+        path: PathBuf,
+        /// Why not.
+        message: String,
+    },
     /// A document id asked for is not in the corpus.
     #[error("document id {0:?} not found")]
     UnknownId(String),

@@ -399,7 +399,10 @@ pub fn write_kept(target: Option<&Path>, corpus: &Corpus, removed: &[Removal]) -
         Some(Raw::File { .. }) => {
             let dir = target
                 .filter(|p| p.as_os_str() != "-")
-                .ok_or_else(|| Error::Config("dedup of .txt files needs -o DIR".into()))?;
+                .ok_or_else(|| Error::Output {
+                    path: "-".into(),
+                    message: "dedup of .txt files writes a directory: give it with -o DIR".into(),
+                })?;
             write_dir(dir, &kept)
         }
     }
@@ -409,10 +412,10 @@ fn write_dir(dir: &Path, kept: &[&Document]) -> Result<()> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         if entries.next().is_some() {
-            return Err(Error::Config(format!(
-                "{}: output directory exists and is not empty",
-                dir.display()
-            )));
+            return Err(Error::Output {
+                path: dir.to_path_buf(),
+                message: "output directory exists and is not empty".into(),
+            });
         }
         std::fs::remove_dir(dir).map_err(|e| Error::io(dir, e))?;
     }

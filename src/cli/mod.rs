@@ -48,7 +48,8 @@ pub enum Command {
     /// Write every verified pair of similar documents as CSV.
     ///
     /// Columns: doc_a, doc_b (doc_a first in input order), estimate (MinHash), jaccard
-    /// (exact; empty with --no-verify), containment (the larger of the two directions),
+    /// (exact; with --no-verify empty except for exact copies, which are known to be 1),
+    /// containment (the larger of the two directions),
     /// kind (exact | near-duplicate).
     Pairs(PairsArgs),
     /// Write the corpus back with one document per cluster kept.

@@ -1,0 +1,4 @@
+//! End-to-end tests: one test binary (link time on 2 cores), one module per area.
+
+mod cli;
+mod recall;
