@@ -43,6 +43,8 @@ pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod eval;
+mod hash;
+pub mod index;
 pub mod input;
 pub mod lsh;
 pub mod minhash;

@@ -17,6 +17,7 @@
 //! each other.
 
 use crate::error::{Error, Result};
+use crate::hash::mix64;
 
 /// A document's MinHash signature: `k` 32-bit bin minima.
 pub type Signature = Box<[u32]>;
@@ -77,9 +78,8 @@ impl MinHasher {
         let wide = (hash as u128) * (self.k as u128);
         let bin = (wide >> 64) as usize;
         let value = (wide as u64) >> 32;
-        if value < bins[bin] {
-            bins[bin] = value;
-        }
+        // min, not a branch: whether a shingle lowers its bin is a coin flip.
+        bins[bin] = bins[bin].min(value);
     }
 
     /// Fresh raw bins for [`MinHasher::insert`].
@@ -176,16 +176,6 @@ pub fn containment_estimate(jaccard: f64, size_a: usize, size_b: usize) -> f64 {
     }
     let inter = jaccard * (size_a + size_b) as f64 / (1.0 + jaccard);
     (inter / size_a as f64).min(1.0)
-}
-
-/// The 64-bit finaliser of MurmurHash3: a bijection with full avalanche.
-#[inline]
-pub(crate) fn mix64(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
 }
 
 #[cfg(test)]

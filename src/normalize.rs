@@ -18,6 +18,8 @@ use std::str::FromStr;
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::hash::{load_padded, token_hash, token_hash_words};
+
 /// Byte classes for ASCII text with punctuation folding: letters and digits are token bytes
 /// (upper-case letters marked 2), everything else separates.
 const ALNUM_CLASS: [u8; 256] = byte_classes(true);
@@ -86,7 +88,12 @@ impl Normalizer {
     pub fn for_each_token(&self, text: &str, scratch: &mut String, mut f: impl FnMut(&[u8])) {
         if text.is_ascii() {
             self.ascii_tokens(text.as_bytes(), scratch, &mut f);
-        } else if self.nfkc {
+        } else if self.nfkc
+            && unicode_normalization::is_nfkc_quick(text.chars())
+                != unicode_normalization::IsNormalized::Yes
+        {
+            // Most non-ASCII news text (curly quotes, dashes, precomposed accents) is
+            // already NFKC, which the quick check confirms without rewriting it.
             let mut composed = std::mem::take(scratch);
             composed.clear();
             composed.extend(text.nfkc());
@@ -95,6 +102,23 @@ impl Normalizer {
             *scratch = composed;
         } else {
             self.unicode_tokens(text, scratch, &mut f);
+        }
+    }
+
+    /// Calls `f` with the hash of every token of `text`, in order: the same as hashing each
+    /// token of [`Normalizer::for_each_token`] with the crate's token hash, but pure-ASCII
+    /// text under the default steps takes a word-at-a-time path that never copies a token.
+    pub(crate) fn for_each_token_hash(
+        &self,
+        text: &str,
+        seed: u64,
+        scratch: &mut String,
+        mut f: impl FnMut(u64),
+    ) {
+        if self.case_fold && self.fold_punctuation && text.is_ascii() {
+            ascii_token_hashes(text.as_bytes(), seed, &mut f);
+        } else {
+            self.for_each_token(text, scratch, |t| f(token_hash(t, seed)));
         }
     }
 
@@ -165,7 +189,25 @@ impl Normalizer {
         };
         token.clear();
         for c in text.chars() {
-            if is_token_char(c) {
+            if c.is_ascii() {
+                // ASCII inside non-ASCII text: no Unicode tables needed.
+                let b = c as u8;
+                let is_token = if self.fold_punctuation {
+                    b.is_ascii_alphanumeric()
+                } else {
+                    !b.is_ascii_whitespace()
+                };
+                if is_token {
+                    token.push(if self.case_fold {
+                        b.to_ascii_lowercase() as char
+                    } else {
+                        c
+                    });
+                } else if !token.is_empty() {
+                    f(token.as_bytes());
+                    token.clear();
+                }
+            } else if is_token_char(c) {
                 if self.case_fold {
                     token.extend(c.to_lowercase());
                 } else {
@@ -179,6 +221,108 @@ impl Normalizer {
         if !token.is_empty() {
             f(token.as_bytes());
         }
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const CASE: u64 = 0x2020_2020_2020_2020;
+
+/// One bit per byte of `x` (8 ASCII bytes, little-endian): set where the byte is a letter or
+/// a digit. SWAR range checks (no carries: every byte is below 0x80), then the bytes' high
+/// bits gathered into the low 8 bits by one multiplication.
+#[inline]
+fn alnum_bits(x: u64) -> u64 {
+    let lower = x | CASE;
+    let letters =
+        lower.wrapping_add((0x80 - 0x61) * ONES) & !lower.wrapping_add((0x7F - 0x7A) * ONES);
+    let digits = x.wrapping_add((0x80 - 0x30) * ONES) & !x.wrapping_add((0x7F - 0x39) * ONES);
+    let high = (letters | digits) & HIGH;
+    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// A bit per byte of `block` (at most 64 bytes): set for letters and digits.
+#[inline]
+fn alnum_mask(block: &[u8]) -> u64 {
+    let mut mask = 0u64;
+    let mut chunks = block.chunks_exact(8);
+    let mut shift = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        mask |= alnum_bits(u64::from_le_bytes(word)) << shift;
+        shift += 8;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        mask |= alnum_bits(load_padded(rest)) << shift;
+    }
+    mask
+}
+
+/// The hash of the ASCII token `bytes[start..end]` (letters and digits only), lower-cased on
+/// the fly: OR-ing 0x20 lower-cases letters and leaves digits as they are.
+#[inline]
+fn ascii_token_hash(bytes: &[u8], start: usize, end: usize, seed: u64) -> u64 {
+    let len = end - start;
+    let word = |from: usize, n: usize| -> u64 {
+        let raw = if from + 8 <= bytes.len() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[from..from + 8]);
+            u64::from_le_bytes(w)
+        } else {
+            load_padded(&bytes[from..])
+        };
+        let keep = if n >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        (raw | CASE) & keep
+    };
+    if len <= 8 {
+        token_hash_words(word(start, len), None, len, seed)
+    } else if len <= 16 {
+        token_hash_words(word(start, 8), Some(word(start + 8, len - 8)), len, seed)
+    } else {
+        let lower: Vec<u8> = bytes[start..end]
+            .iter()
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        token_hash(&lower, seed)
+    }
+}
+
+/// Token hashes of pure-ASCII text with case and punctuation folding: 64 bytes at a time,
+/// token starts and ends found as bit transitions of the letter/digit mask.
+fn ascii_token_hashes(bytes: &[u8], seed: u64, f: &mut impl FnMut(u64)) {
+    let n = bytes.len();
+    let mut pos = 0;
+    let mut in_token = 0u64;
+    let mut start = 0usize;
+    while pos < n {
+        let len = (n - pos).min(64);
+        let mask = alnum_mask(&bytes[pos..pos + len]);
+        let before = (mask << 1) | in_token;
+        let starts = mask & !before;
+        // A token ends at the first non-token byte; at the end of the text that is bit `len`
+        // (only reachable when len < 64, where the mask's upper bits are zero).
+        let ends = !mask & before;
+        let mut events = starts | ends;
+        while events != 0 {
+            let i = events.trailing_zeros() as usize;
+            events &= events - 1;
+            if (starts >> i) & 1 == 1 {
+                start = pos + i;
+            } else {
+                f(ascii_token_hash(bytes, start, pos + i, seed));
+            }
+        }
+        in_token = if len == 64 { mask >> 63 } else { 0 };
+        pos += len;
+    }
+    if in_token == 1 {
+        f(ascii_token_hash(bytes, start, n, seed));
     }
 }
 
@@ -275,6 +419,35 @@ mod tests {
         let mut a = tokens(n, ascii);
         a.push("é".into());
         assert_eq!(tokens(n, &unicode), a);
+    }
+
+    #[test]
+    fn fast_token_hashes_equal_the_general_path() {
+        let n = Normalizer::default();
+        let mut texts = vec![
+            String::new(),
+            "a".to_string(),
+            "Hello, World! 2024".to_string(),
+            "ISIS-K claimed... the 137th; x".to_string(),
+            "Counterterrorism-operations SUPERCALIFRAGILISTICEXPIALIDOCIOUS 12345678 123456789"
+                .into(),
+        ];
+        // Tokens straddling 64-byte blocks, at the very end, of every length.
+        for len in 1..40 {
+            texts.push(format!(
+                "{}{} end{}",
+                " ".repeat(60),
+                "Ab9".repeat(len),
+                "z".repeat(len)
+            ));
+        }
+        for text in &texts {
+            let mut fast = Vec::new();
+            ascii_token_hashes(text.as_bytes(), 9, &mut |h| fast.push(h));
+            let mut slow = Vec::new();
+            n.for_each_token(text, &mut String::new(), |t| slow.push(token_hash(t, 9)));
+            assert_eq!(fast, slow, "{text:?}");
+        }
     }
 
     #[test]

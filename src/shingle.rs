@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64_with_seed};
 
-use crate::minhash::mix64;
+use crate::hash::mix64;
 use crate::normalize::Normalizer;
 
 /// What a shingle is made of.
@@ -74,6 +74,9 @@ impl fmt::Display for ShingleKind {
 
 /// Odd multiplier of the rolling hash (the golden ratio's 64-bit expansion).
 const ROLL: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Odd multipliers of the two content-hash lanes.
+const LANE_A: u64 = 0xD6E8_FEB8_6659_FD93;
+const LANE_B: u64 = 0xA076_1D64_78BD_642F;
 
 /// Reusable buffers for [`Shingler::for_each_shingle`]; one per thread.
 #[derive(Debug, Default)]
@@ -146,15 +149,17 @@ impl Shingler {
                 // A ring of the last n token hashes and their polynomial rolling hash
                 // P = Σ h_j·K^(n−1−j) mod 2⁶⁴, updated in O(1) per token; the shingle hash is
                 // P through a 64-bit finaliser. Hashing n·8 bytes with xxh3 per shingle would
-                // cost more than tokenising the text.
+                // cost more than tokenising the text. Two more polynomial lanes over all the
+                // tokens make the 128-bit content hash.
                 let k_top = ROLL.wrapping_pow(n as u32 - 1);
                 let mut ring = [0u64; 64];
                 let mut rolling = 0u64;
                 let mut slot = 0usize;
+                let (mut lane_a, mut lane_b) = (0u64, 0u64);
                 self.normalizer
-                    .for_each_token(text, &mut scratch.normalize, |t| {
-                        let h = xxh3_64_with_seed(t, seed);
-                        stream.extend_from_slice(&h.to_le_bytes());
+                    .for_each_token_hash(text, seed, &mut scratch.normalize, |h| {
+                        lane_a = lane_a.wrapping_mul(LANE_A).wrapping_add(h);
+                        lane_b = lane_b.wrapping_mul(LANE_B).wrapping_add(h ^ LANE_A);
                         rolling = rolling
                             .wrapping_sub(ring[slot].wrapping_mul(k_top))
                             .wrapping_mul(ROLL)
@@ -169,6 +174,13 @@ impl Shingler {
                 if tokens > 0 && tokens < n {
                     f(mix64(rolling ^ seed));
                 }
+                let count = tokens as u64;
+                let content =
+                    ((mix64(lane_a ^ count) as u128) << 64) | mix64(lane_b ^ !count) as u128;
+                return ShingleStats {
+                    tokens,
+                    content_hash: content,
+                };
             }
             ShingleKind::Char(n) => {
                 self.normalizer

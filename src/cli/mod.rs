@@ -4,6 +4,7 @@
 //! calls the pipeline, writes results and reports on stderr.
 
 mod eval;
+mod index;
 mod progress;
 
 use std::io::Write;
@@ -66,6 +67,11 @@ pub enum Command {
     Similarity(SimilarityArgs),
     /// Score a cluster CSV against a truth clustering, or a pairs CSV against labelled pairs.
     Eval(eval::EvalArgs),
+    /// Build, inspect and compact a persistent index for `filter`.
+    Index(index::IndexArgs),
+    /// Check arriving articles against a persistent index: a verdict per article
+    /// (new | exact | near-duplicate), new ones added. See `neardup help filter`.
+    Filter(index::FilterArgs),
 }
 
 /// Where the corpus comes from and how to read it.
@@ -389,6 +395,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Similarity(args) => similarity(args)?,
         Command::Eval(args) => eval::run(args)?,
+        Command::Index(args) => index::run_index(args)?,
+        Command::Filter(args) => index::run_filter(args)?,
     }
     Ok(())
 }

@@ -40,7 +40,11 @@ impl WriterLock {
                 let pid = pid.trim();
                 return Err(IndexError::Locked {
                     dir: dir.to_path_buf(),
-                    pid: if pid.is_empty() { "?".into() } else { pid.into() },
+                    pid: if pid.is_empty() {
+                        "?".into()
+                    } else {
+                        pid.into()
+                    },
                 });
             }
             Err(TryLockError::Error(e)) => return Err(IndexError::io(&path, e)),

@@ -142,10 +142,14 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
     fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| "short")?))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| "short")?,
+        ))
     }
     fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| "short")?))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().map_err(|_| "short")?,
+        ))
     }
 }
 
@@ -372,9 +376,20 @@ mod tests {
         let two = log(&["a", "bb"]).len();
         for cut in LOG_MAGIC.len() + 1..full.len() {
             let (got, ending) = ids(&full[..cut]);
-            let want = if cut < one { 0 } else if cut < two { 1 } else { 2 };
+            let want = if cut < one {
+                0
+            } else if cut < two {
+                1
+            } else {
+                2
+            };
             assert_eq!(got.len(), want, "cut at {cut}");
-            assert!(matches!(ending, Ending::Torn { .. }), "cut at {cut}: {ending:?}");
+            let clean = cut == one || cut == two;
+            assert_eq!(
+                matches!(ending, Ending::Torn { .. }),
+                !clean,
+                "cut at {cut}: {ending:?}"
+            );
         }
     }
 
@@ -387,10 +402,16 @@ mod tests {
             let (got, ending) = ids(&bytes);
             bytes[at] ^= 0x10;
             if at < last {
-                assert!(matches!(ending, Ending::Damaged { .. }), "flip at {at}: {ending:?}");
+                assert!(
+                    matches!(ending, Ending::Damaged { .. }),
+                    "flip at {at}: {ending:?}"
+                );
             } else {
                 assert_eq!(got.len(), 2);
-                assert!(matches!(ending, Ending::Torn { .. }), "flip at {at}: {ending:?}");
+                assert!(
+                    matches!(ending, Ending::Torn { .. }),
+                    "flip at {at}: {ending:?}"
+                );
             }
         }
         bytes[0] = b'X';

@@ -89,10 +89,9 @@ impl RequestedParams {
         config.validate()?;
         let lsh = config.lsh_params()?;
         if self.time_field.is_some() != self.window_secs.is_some() {
-            return Err(crate::Error::Config(
-                "--time-field and --window go together".into(),
-            )
-            .into());
+            return Err(
+                crate::Error::Config("--time-field and --window go together".into()).into(),
+            );
         }
         Ok(IndexParams {
             format: FORMAT_VERSION,
@@ -149,7 +148,11 @@ impl RequestedParams {
         }
         let show = |f: &Option<String>| f.clone().unwrap_or_else(|| "(none)".into());
         if self.time_field.is_some() && self.time_field != built.time_field {
-            return mismatch("--time-field", show(&built.time_field), show(&self.time_field));
+            return mismatch(
+                "--time-field",
+                show(&built.time_field),
+                show(&self.time_field),
+            );
         }
         if let Some(w) = self.window_secs {
             if Some(w) != built.window_secs {
@@ -281,8 +284,13 @@ mod tests {
             threshold: Some(0.9),
             ..RequestedParams::default()
         };
-        let err = asked.check_against(dir.path(), &back).unwrap_err().to_string();
+        let err = asked
+            .check_against(dir.path(), &back)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("--threshold 0.8, not 0.9"), "{err}");
-        assert!(RequestedParams::default().check_against(dir.path(), &back).is_ok());
+        assert!(RequestedParams::default()
+            .check_against(dir.path(), &back)
+            .is_ok());
     }
 }

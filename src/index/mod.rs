@@ -35,6 +35,7 @@ mod time;
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -105,14 +106,16 @@ impl std::str::FromStr for SyncPolicy {
         match s {
             "always" => Ok(SyncPolicy::Always),
             "none" => Ok(SyncPolicy::None),
-            other => Err(format!("unknown sync policy {other:?} (expected always or none)")),
+            other => Err(format!(
+                "unknown sync policy {other:?} (expected always or none)"
+            )),
         }
     }
 }
 
 /// How to open an index.
 #[derive(Debug, Clone, Default)]
-pub struct OpenOptions2 {
+pub struct IndexOptions {
     /// Open for reading only: no lock, nothing written, new articles kept in memory only.
     pub read_only: bool,
     /// Create the index if the directory has none (writers only).
@@ -261,9 +264,11 @@ fn check_log<'a>(
         records.push((at, rec));
         Ok(())
     })?;
-    let mut cut: Option<(u64, Ending)> = match ending {
+    // (where the good records end, damaged rather than torn, what is wrong)
+    let mut cut: Option<(u64, bool, String)> = match ending {
         Ending::Clean => None,
-        e @ Ending::Torn { .. } | e @ Ending::Damaged { .. } => Some((end, e)),
+        Ending::Torn { what, .. } => Some((end, false, what)),
+        Ending::Damaged { what, .. } => Some((end, true, what)),
     };
     let outside = |r: &DocRecord| {
         let set_end = r.set_offset.checked_add(r.set_len as u64 * 8);
@@ -279,12 +284,8 @@ fn check_log<'a>(
         );
         // Sets are written before their log records, so after a crash only a final run of
         // records can lack their sets; a good record after a missing set is damage.
-        let ending = if records[first..].iter().all(|(_, r)| outside(r)) {
-            Ending::Torn { offset: *at, what }
-        } else {
-            Ending::Damaged { offset: *at, what }
-        };
-        cut = Some((*at, ending));
+        let damaged = !records[first..].iter().all(|(_, r)| outside(r));
+        cut = Some((*at, damaged, what));
         records.truncate(first);
     }
     match cut {
@@ -293,37 +294,22 @@ fn check_log<'a>(
             end,
             torn: None,
         }),
-        Some((at, Ending::Damaged { offset, what })) if !salvage => {
-            let _ = at;
-            Err(IndexError::Corrupt {
-                path: log_path.to_path_buf(),
-                offset,
-                what,
-                recovery: RECOVER_DAMAGE.into(),
-            })
-        }
-        Some((at, Ending::Torn { what, .. } | Ending::Damaged { what, .. })) => {
-            // A damaged record's own offset may lie before `at` when a set is missing.
-            let keep = records.last().map_or(LOG_MAGIC.len() as u64, |(o, r)| {
-                let _ = r;
-                *o
-            });
-            let _ = keep;
-            Ok(Checked {
-                end: at,
-                records,
-                torn: Some((at, what)),
-            })
-        }
-        Some((_, Ending::Clean)) => unreachable!("a cut is never clean"),
+        Some((at, true, what)) if !salvage => Err(IndexError::Corrupt {
+            path: log_path.to_path_buf(),
+            offset: at,
+            what,
+            recovery: RECOVER_DAMAGE.into(),
+        }),
+        Some((at, _, what)) => Ok(Checked {
+            records,
+            end: at,
+            torn: Some((at, what)),
+        }),
     }
 }
 
 fn read_all(file: &File, path: &Path) -> IndexResult<Vec<u8>> {
-    let len = file
-        .metadata()
-        .map_err(|e| IndexError::io(path, e))?
-        .len();
+    let len = file.metadata().map_err(|e| IndexError::io(path, e))?.len();
     let mut bytes = vec![0u8; len as usize];
     file.read_exact_at(&mut bytes, 0)
         .map_err(|e| IndexError::io(path, e))?;
@@ -348,13 +334,13 @@ fn create_file(path: &Path, magic: &[u8]) -> IndexResult<()> {
 
 impl Index {
     /// Opens (or, with `create`, creates) the index in `dir`.
-    pub fn open(dir: &Path, options: &OpenOptions2) -> IndexResult<(Index, OpenReport)> {
+    pub fn open(dir: &Path, options: &IndexOptions) -> IndexResult<(Index, OpenReport)> {
         Self::open_inner(dir, options, false)
     }
 
     fn open_inner(
         dir: &Path,
-        options: &OpenOptions2,
+        options: &IndexOptions,
         salvage: bool,
     ) -> IndexResult<(Index, OpenReport)> {
         let mut report = OpenReport::default();
@@ -412,7 +398,6 @@ impl Index {
         }
         let checked = check_log(&log_path, &sets_path, &bytes, sets_file_len, salvage)?;
         let lsh = config.lsh_params()?;
-        let window = params.window_secs;
         let mut index = Index {
             dir: dir.to_path_buf(),
             shingler: config.shingler(),
@@ -491,7 +476,6 @@ impl Index {
         }
         index.stats.live = index.entries.len() as u64;
         index.stats.expired = index.stats.docs - index.stats.live;
-        let _ = window;
         if let Some((at, what)) = &checked.torn {
             report.torn_tail = Some((*at, what.clone()));
             if !index.read_only {
@@ -613,7 +597,13 @@ impl Index {
         if e.set_offset >= self.sets_len {
             let start = (e.set_offset - self.sets_len) as usize;
             let bytes = &self.sets_tail[start..start + e.set_len as usize * 8];
-            log::decode_set(&self.sets_path, e.set_offset, e.set_crc, bytes, &mut self.set_buf)
+            log::decode_set(
+                &self.sets_path,
+                e.set_offset,
+                e.set_crc,
+                bytes,
+                &mut self.set_buf,
+            )
         } else {
             log::read_set(
                 &self.sets,
@@ -633,8 +623,7 @@ impl Index {
             return true;
         };
         let t = self.entries[slot as usize].timestamp;
-        self.cutoff().is_none_or(|c| t >= c)
-            && time.is_none_or(|time| (time - t).abs() <= window)
+        self.cutoff().is_none_or(|c| t >= c) && time.is_none_or(|time| (time - t).abs() <= window)
     }
 
     /// The verdict on a prepared article against everything in the tables: the earliest
@@ -708,7 +697,9 @@ impl Index {
             .into());
         }
         if self.entries.len() >= NONE as usize - 1 {
-            return Err(crate::Error::Config("the index is full (4 294 967 294 articles)".into()).into());
+            return Err(
+                crate::Error::Config("the index is full (4 294 967 294 articles)".into()).into(),
+            );
         }
         if self.params.window_secs.is_some() && p.timestamp.is_none() {
             return Err(crate::Error::Config(format!(
@@ -790,9 +781,9 @@ fn remove_stray_generations(dir: &Path, current: u64) {
 /// Opens the index in `dir` for reading only, retrying if a compaction switches
 /// generations between reading `index.json` and opening the data files.
 pub fn open_read_only(dir: &Path) -> IndexResult<(Index, OpenReport)> {
-    let options = OpenOptions2 {
+    let options = IndexOptions {
         read_only: true,
-        ..OpenOptions2::default()
+        ..IndexOptions::default()
     };
     let mut attempt = 0;
     loop {
@@ -826,21 +817,23 @@ pub struct CompactReport {
 /// without a damaged tail or articles whose shingle sets fail their checksum), as a new
 /// generation of data files switched to atomically through `index.json`.
 pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<CompactReport> {
-    let options = OpenOptions2 {
+    let options = IndexOptions {
         sync,
-        ..OpenOptions2::default()
+        ..IndexOptions::default()
     };
     let (index, _) = Index::open_inner(dir, &options, drop_damaged)?;
     let bytes = read_all(&index.log, &index.log_path)?;
-    let checked = check_log(&index.log_path, &index.sets_path, &bytes, index.sets_len, drop_damaged)?;
+    let checked = check_log(
+        &index.log_path,
+        &index.sets_path,
+        &bytes,
+        index.sets_len,
+        drop_damaged,
+    )?;
     let mut params = index.params.clone();
     params.generation += 1;
     let (new_log, new_sets) = (params.log_path(dir), params.sets_path(dir));
-    let mut log_out = LOG_MAGIC.to_vec();
-    let mut sets_out = SETS_MAGIC.to_vec();
     let before = index.log_len + index.sets_len;
-    let total = checked.records.len() as u64
-        + u64::from(checked.torn.is_some() && drop_damaged);
     let mut report = CompactReport {
         kept: 0,
         expired: 0,
@@ -848,8 +841,18 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
         bytes_before: before,
         bytes_after: 0,
     };
+    let create = |path: &Path| -> IndexResult<std::io::BufWriter<File>> {
+        let f = File::create(path).map_err(|e| IndexError::io(path, e))?;
+        Ok(std::io::BufWriter::with_capacity(1 << 20, f))
+    };
+    let (mut log_out, mut sets_out) = (create(&new_log)?, create(&new_sets)?);
+    let io_log = |e| IndexError::io(&new_log, e);
+    let io_sets = |e| IndexError::io(&new_sets, e);
+    log_out.write_all(LOG_MAGIC).map_err(io_log)?;
+    sets_out.write_all(SETS_MAGIC).map_err(io_sets)?;
+    let (mut log_len, mut sets_len) = (LOG_MAGIC.len() as u64, SETS_MAGIC.len() as u64);
     let cutoff = index.cutoff();
-    let (mut buf, mut set) = (Vec::new(), Vec::new());
+    let (mut buf, mut set, mut rec_buf) = (Vec::new(), Vec::new(), Vec::new());
     for (_, rec) in &checked.records {
         if cutoff.is_some_and(|c| rec.timestamp.is_none_or(|t| t < c)) {
             report.expired += 1;
@@ -873,25 +876,28 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
             Err(e) => return Err(e),
         }
         let moved = DocRecord {
-            set_offset: sets_out.len() as u64,
+            set_offset: sets_len,
             ..rec.clone()
         };
-        sets_out.extend_from_slice(&buf);
-        moved.encode(&mut log_out);
+        sets_out.write_all(&buf).map_err(io_sets)?;
+        sets_len += buf.len() as u64;
+        rec_buf.clear();
+        moved.encode(&mut rec_buf);
+        log_out.write_all(&rec_buf).map_err(io_log)?;
+        log_len += rec_buf.len() as u64;
         report.kept += 1;
     }
-    let _ = total;
-    let write = |path: &Path, bytes: &[u8]| -> IndexResult<()> {
-        let f = File::create(path).map_err(|e| IndexError::io(path, e))?;
-        f.write_all_at(bytes, 0)
-            .and_then(|()| f.sync_all())
-            .map_err(|e| IndexError::io(path, e))
+    let finish = |w: std::io::BufWriter<File>, path: &Path| -> IndexResult<()> {
+        let f = w
+            .into_inner()
+            .map_err(|e| IndexError::io(path, e.into_error()))?;
+        f.sync_all().map_err(|e| IndexError::io(path, e))
     };
-    write(&new_sets, &sets_out)?;
-    write(&new_log, &log_out)?;
+    finish(sets_out, &new_sets)?;
+    finish(log_out, &new_log)?;
     meta::sync_dir(dir)?;
     params.write(dir)?;
     remove_stray_generations(dir, params.generation);
-    report.bytes_after = (log_out.len() + sets_out.len()) as u64;
+    report.bytes_after = log_len + sets_len;
     Ok(report)
 }

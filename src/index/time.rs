@@ -27,11 +27,15 @@ pub fn parse_window(s: &str) -> Result<i64, String> {
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
-        _ => return Err(format!("window {s:?}: expected a number with a unit s, m, h or d (e.g. 72h)")),
+        _ => {
+            return Err(format!(
+                "window {s:?}: expected a number with a unit s, m, h or d (e.g. 72h)"
+            ))
+        }
     };
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("window {s:?}: expected a number with a unit s, m, h or d (e.g. 72h)"))?;
+    let n: i64 = digits.parse().map_err(|_| {
+        format!("window {s:?}: expected a number with a unit s, m, h or d (e.g. 72h)")
+    })?;
     if n <= 0 {
         return Err(format!("window {s:?} must be positive"));
     }
@@ -55,7 +59,11 @@ pub fn timestamp_of(value: &Value) -> Result<i64, String> {
     match value {
         Value::Number(n) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite() && f.abs() < 9.0e15).map(|f| f.floor() as i64))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.abs() < 9.0e15)
+                    .map(|f| f.floor() as i64)
+            })
             .ok_or_else(|| format!("timestamp {n} is out of range")),
         Value::String(s) => {
             let t = s.trim();
@@ -69,7 +77,9 @@ pub fn timestamp_of(value: &Value) -> Result<i64, String> {
             }
         }
         Value::Null => Err("timestamp is null".into()),
-        other => Err(format!("timestamp {other} is neither RFC 3339 nor Unix seconds")),
+        other => Err(format!(
+            "timestamp {other} is neither RFC 3339 nor Unix seconds"
+        )),
     }
 }
 
@@ -88,7 +98,12 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
             None
         }
     };
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
@@ -181,7 +196,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 #[cfg(test)]
@@ -209,8 +232,14 @@ mod tests {
         for secs in [0, 951_782_400, 1_711_130_700, -86_400] {
             assert_eq!(parse_rfc3339(&format_rfc3339(secs)), Some(secs));
         }
-        assert_eq!(timestamp_of(&serde_json::json!(1_711_130_700)), Ok(1_711_130_700));
-        assert_eq!(timestamp_of(&serde_json::json!("1711130700")), Ok(1_711_130_700));
+        assert_eq!(
+            timestamp_of(&serde_json::json!(1_711_130_700)),
+            Ok(1_711_130_700)
+        );
+        assert_eq!(
+            timestamp_of(&serde_json::json!("1711130700")),
+            Ok(1_711_130_700)
+        );
         assert!(timestamp_of(&serde_json::json!("soon")).is_err());
         assert!(timestamp_of(&serde_json::json!(null)).is_err());
     }
