@@ -6,11 +6,11 @@
 //!
 //! SOURCE is any JSONL with a `text` field (e.g. Reuters-21578 converted by
 //! `scripts/reuters_to_jsonl.py`). Each base document concatenates random source bodies until
-//! it reaches 3 000 bytes, with one word in eight replaced by another word of the source
+//! it reaches 2 300 bytes (about 3 KB on average with the JSON around it), with one word in eight replaced by another word of the source
 //! vocabulary, so bases sharing a source body are still far apart (word 5-shingle Jaccard
 //! around 0.05). One document in ten is instead a planted near-duplicate of an earlier base:
 //! 0.5–4% of its words substituted, deleted or inserted, sometimes its last paragraph cut or a
-//! boilerplate line added. TRUTH lists `doc_id,cluster_id` for every document of a planted
+//! boilerplate line added; the base is drawn from the 10 000 most recent bases. TRUTH lists `doc_id,cluster_id` for every document of a planted
 //! cluster. The output depends only on the arguments.
 
 use std::io::{BufRead, BufWriter, Write};
@@ -65,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = BufWriter::new(std::fs::File::create(&args[2])?);
     let mut truth = BufWriter::new(std::fs::File::create(&args[3])?);
     writeln!(truth, "doc_id,cluster_id")?;
-    let mut bases: Vec<(usize, Vec<String>)> = Vec::new();
+    // Copies are made of recent bases only (syndication follows the story within days), which
+    // also keeps memory flat at a million documents.
+    const RECENT: usize = 10_000;
+    let mut bases: std::collections::VecDeque<(usize, Vec<String>)> = Default::default();
     let mut planted_of: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for id in 0..n {
         let words: Vec<String> = if !bases.is_empty() && rng.chance(0.1) {
@@ -102,7 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             let mut w: Vec<String> = Vec::new();
             let mut bytes = 0;
-            while bytes < 3000 {
+            while bytes < 2300 {
                 for word in &bodies[rng.below(bodies.len())] {
                     let word = if rng.chance(0.125) {
                         vocab[rng.below(vocab.len())]
@@ -113,7 +116,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     w.push(word.to_owned());
                 }
             }
-            bases.push((id, w.clone()));
+            if bases.len() == RECENT {
+                bases.pop_front();
+            }
+            bases.push_back((id, w.clone()));
             w
         };
         let text = words.join(" ");

@@ -19,6 +19,8 @@ pub enum Kind {
     Exact,
     /// Shingle Jaccard at or above the threshold.
     NearDuplicate,
+    /// The same story in other words: rewrite score `V ≥ θ(n)` (see [`crate::rewrite`]).
+    Rewrite,
 }
 
 impl fmt::Display for Kind {
@@ -26,6 +28,7 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Kind::Exact => "exact",
             Kind::NearDuplicate => "near-duplicate",
+            Kind::Rewrite => "rewrite",
         })
     }
 }
@@ -172,6 +175,134 @@ pub fn split_component(
     clusters
 }
 
+/// Merges near-duplicate clusters and unclustered documents into rewrite clusters.
+///
+/// The second tier runs over *units*: each near/exact cluster (through its representative)
+/// and each document in no cluster. `edges` are verified rewrite pairs between documents;
+/// they become candidate edges between the units holding them, and each unit edge is kept
+/// only if `score(rep_a, rep_b)` verifies the two units' representatives themselves. Then
+/// star clustering (no chaining): units in order of verified degree (highest first, ties by
+/// `rank`, the representative preference) each become a centre unless already taken, and
+/// every untaken unit verified against the centre joins it.
+///
+/// In a merged cluster the centre's representative represents; the centre's own members
+/// keep their rows; every document of a joined unit gets kind [`Kind::Rewrite`] with
+/// `score(doc, rep)`'s `V` and containment (`score` returns `(V, containment,
+/// verified)`; a joined near-cluster's non-representative
+/// members are verified through their representative, so their own `V` may fall below
+/// the threshold). The representative's row says `rewrite` when it had no near/exact
+/// cluster of its own. Each document ends in exactly one cluster.
+pub fn merge_rewrites(
+    n: usize,
+    clusters: Vec<Cluster>,
+    edges: &[(u32, u32)],
+    rank: impl Fn(u32) -> usize,
+    mut score: impl FnMut(u32, u32) -> (f64, f64, bool),
+) -> Vec<Cluster> {
+    const NONE: u32 = u32::MAX;
+    let mut edges = edges.to_vec();
+    edges.sort_unstable();
+    let mut unit_of = vec![NONE; n];
+    for (i, c) in clusters.iter().enumerate() {
+        for m in &c.members {
+            unit_of[m.doc as usize] = i as u32;
+        }
+    }
+    // Units: 0..clusters.len() are clusters; then singletons, numbered as met.
+    let mut singles: Vec<u32> = Vec::new();
+    let unit = |d: u32, unit_of: &mut Vec<u32>, singles: &mut Vec<u32>| -> u32 {
+        if unit_of[d as usize] == NONE {
+            unit_of[d as usize] = (clusters.len() + singles.len()) as u32;
+            singles.push(d);
+        }
+        unit_of[d as usize]
+    };
+    let mut unit_edges: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
+    for &(a, b) in &edges {
+        let (ua, ub) = (
+            unit(a, &mut unit_of, &mut singles),
+            unit(b, &mut unit_of, &mut singles),
+        );
+        if ua != ub {
+            unit_edges.push((ua.min(ub), ua.max(ub)));
+        }
+    }
+    unit_edges.sort_unstable();
+    unit_edges.dedup();
+    let reps: Vec<u32> = clusters
+        .iter()
+        .map(|c| c.representative)
+        .chain(singles.iter().copied())
+        .collect();
+    let rep_of = |u: u32| reps[u as usize];
+    let units = clusters.len() + singles.len();
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); units];
+    for &(ua, ub) in &unit_edges {
+        let (ra, rb) = (rep_of(ua), rep_of(ub));
+        let direct = edges.binary_search(&(ra.min(rb), ra.max(rb))).is_ok();
+        if direct || score(ra, rb).2 {
+            adj[ua as usize].push(ub);
+            adj[ub as usize].push(ua);
+        }
+    }
+    let mut order: Vec<u32> = (0..units as u32)
+        .filter(|&u| !adj[u as usize].is_empty())
+        .collect();
+    order.sort_by_key(|&u| (std::cmp::Reverse(adj[u as usize].len()), rank(rep_of(u)), u));
+    let mut taken = vec![false; units];
+    let mut merged: Vec<Option<Cluster>> = clusters.into_iter().map(Some).collect();
+    let mut out: Vec<Cluster> = Vec::new();
+    for centre in order {
+        if taken[centre as usize] {
+            continue;
+        }
+        let mut joined: Vec<u32> = adj[centre as usize]
+            .iter()
+            .copied()
+            .filter(|&u| !taken[u as usize])
+            .collect();
+        if joined.is_empty() {
+            continue;
+        }
+        joined.sort_unstable();
+        taken[centre as usize] = true;
+        let rep = rep_of(centre);
+        let mut members = match merged.get_mut(centre as usize).and_then(Option::take) {
+            Some(c) => c.members,
+            None => vec![Member {
+                doc: rep,
+                similarity: 1.0,
+                containment: 1.0,
+                kind: Kind::Rewrite,
+            }],
+        };
+        for u in joined {
+            taken[u as usize] = true;
+            let docs: Vec<u32> = match merged.get_mut(u as usize).and_then(Option::take) {
+                Some(c) => c.members.iter().map(|m| m.doc).collect(),
+                None => vec![rep_of(u)],
+            };
+            for d in docs {
+                let (similarity, containment, _) = score(d, rep);
+                members.push(Member {
+                    doc: d,
+                    similarity,
+                    containment,
+                    kind: Kind::Rewrite,
+                });
+            }
+        }
+        members.sort_unstable_by_key(|m| m.doc);
+        out.push(Cluster {
+            representative: rep,
+            members,
+        });
+    }
+    out.extend(merged.into_iter().flatten());
+    out.sort_unstable_by_key(|c| c.members[0].doc);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +341,59 @@ mod tests {
         // Without an exact copy the representative is a near-duplicate cluster's.
         let c = &split_component(&[0, 2], Linkage::Representative, 0.8, mixed)[0];
         assert!(c.members.iter().all(|m| m.kind == Kind::NearDuplicate));
+    }
+
+    #[test]
+    fn rewrite_merge_is_a_star_around_the_best_connected_unit() {
+        // Near cluster {0, 1} (rep 0); documents 2, 3, 4 alone. Rewrite edges: 1–2, 0–3,
+        // 2–3, 3–4 and 4–5 would chain; unit scores verify everything but 0–4 and 2–4.
+        let near = vec![Cluster {
+            representative: 0,
+            members: vec![
+                Member {
+                    doc: 0,
+                    similarity: 1.0,
+                    containment: 1.0,
+                    kind: Kind::NearDuplicate,
+                },
+                Member {
+                    doc: 1,
+                    similarity: 0.9,
+                    containment: 0.9,
+                    kind: Kind::NearDuplicate,
+                },
+            ],
+        }];
+        let edges = [(0, 3), (1, 2), (2, 3), (3, 4), (4, 5)];
+        let score = |a: u32, b: u32| {
+            let (a, b) = (a.min(b), a.max(b));
+            (0.5, 0.4, !matches!((a, b), (0, 4) | (2, 4) | (1, 4)))
+        };
+        let out = merge_rewrites(6, near, &edges, |d| d as usize, score);
+        let sets: Vec<(u32, Vec<(u32, Kind)>)> = out
+            .iter()
+            .map(|c| {
+                (
+                    c.representative,
+                    c.members.iter().map(|m| (m.doc, m.kind)).collect(),
+                )
+            })
+            .collect();
+        // Unit of doc 3 has degree 3 (near unit, 2, 4): it is the centre and takes them all;
+        // 5 (edge only to 4) stays out: no chaining.
+        assert_eq!(
+            sets,
+            vec![(
+                3,
+                vec![
+                    (0, Kind::Rewrite),
+                    (1, Kind::Rewrite),
+                    (2, Kind::Rewrite),
+                    (3, Kind::Rewrite),
+                    (4, Kind::Rewrite)
+                ]
+            )]
+        );
     }
 
     #[test]

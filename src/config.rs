@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::lsh::{LshParams, RECALL_WEIGHTS};
 use crate::minhash::MinHasher;
 use crate::normalize::Normalizer;
+use crate::rewrite::RewriteParams;
 use crate::shingle::{ShingleKind, Shingler};
 
 /// Which member of a cluster is its representative (the document `dedup` keeps).
@@ -37,6 +38,31 @@ pub enum Linkage {
     Connected,
 }
 
+/// Which similarity tiers a run reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tier {
+    /// Exact copies and near-duplicates (shingle Jaccard) only. The default, until the
+    /// rewrite tier meets its precision and speed targets (see the README).
+    #[default]
+    Near,
+    /// Exact copies and rewrites (same story, other words); no shingle comparison.
+    Rewrite,
+    /// Exact copies, near-duplicates, then rewrites over them.
+    All,
+}
+
+impl Tier {
+    /// Whether near-duplicates are searched.
+    pub fn near(self) -> bool {
+        matches!(self, Tier::Near | Tier::All)
+    }
+
+    /// Whether rewrites are searched.
+    pub fn rewrite(self) -> bool {
+        matches!(self, Tier::Rewrite | Tier::All)
+    }
+}
+
 macro_rules! name_enum {
     ($ty:ty, $what:literal, $($variant:path => $name:literal),+) => {
         impl FromStr for $ty {
@@ -61,6 +87,7 @@ macro_rules! name_enum {
 }
 
 name_enum!(Keep, "keep policy", Keep::First => "first", Keep::Longest => "longest", Keep::Shortest => "shortest");
+name_enum!(Tier, "tier", Tier::Near => "near", Tier::Rewrite => "rewrite", Tier::All => "all");
 name_enum!(Linkage, "linkage", Linkage::Representative => "representative", Linkage::Connected => "connected");
 
 /// All parameters of fingerprinting, candidate search, verification and clustering.
@@ -84,6 +111,10 @@ pub struct Config {
     pub linkage: Linkage,
     /// Representative policy. By default, [`Keep::First`].
     pub keep: Keep,
+    /// Tiers to report. By default, [`Tier::Near`].
+    pub tier: Tier,
+    /// Parameters of the rewrite tier. By default, [`RewriteParams::default`].
+    pub rewrite: RewriteParams,
 }
 
 impl Default for Config {
@@ -98,6 +129,8 @@ impl Default for Config {
             verify: true,
             linkage: Linkage::default(),
             keep: Keep::default(),
+            tier: Tier::default(),
+            rewrite: RewriteParams::default(),
         }
     }
 }
@@ -118,7 +151,7 @@ impl Config {
         if let Some(p) = self.lsh {
             LshParams::new(p.bands, p.rows, self.num_perm)?;
         }
-        Ok(())
+        self.rewrite.validate()
     }
 
     /// The shingler these settings describe.
@@ -173,6 +206,9 @@ mod tests {
     fn names_round_trip() {
         for k in [Keep::First, Keep::Longest, Keep::Shortest] {
             assert_eq!(k.to_string().parse::<Keep>(), Ok(k));
+        }
+        for t in [Tier::Near, Tier::Rewrite, Tier::All] {
+            assert_eq!(t.to_string().parse::<Tier>(), Ok(t));
         }
         for l in [Linkage::Representative, Linkage::Connected] {
             assert_eq!(l.to_string().parse::<Linkage>(), Ok(l));

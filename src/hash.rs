@@ -6,7 +6,7 @@
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The 64-bit finaliser of MurmurHash3: a bijection with full avalanche.
-#[inline]
+#[inline(always)]
 pub(crate) fn mix64(mut x: u64) -> u64 {
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -39,7 +39,7 @@ pub(crate) fn token_hash(token: &[u8], seed: u64) -> u64 {
 }
 
 /// [`token_hash`] from the token's bytes already loaded as zero-padded little-endian words.
-#[inline]
+#[inline(always)]
 pub(crate) fn token_hash_words(lo: u64, hi: Option<u64>, len: usize, seed: u64) -> u64 {
     let h = mix64(lo ^ seed);
     let h = match hi {

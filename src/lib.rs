@@ -11,6 +11,7 @@
 //! | fingerprint | [`minhash`] | one-permutation MinHash with optimal densification |
 //! | candidates | [`lsh`] | banding with (b, r) chosen from the threshold |
 //! | verify | [`verify`] | exact Jaccard and containment of candidate pairs |
+//! | rewrite | [`rewrite`] | same story in other words: weighted features, sketch, verification |
 //! | group | [`cluster`] | union-find, then clusters checked against their representative |
 //! | write | [`report`] | cluster / pair / removal CSVs, fingerprints, deduplicated corpora |
 //!
@@ -51,11 +52,12 @@ pub mod minhash;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;
+pub mod rewrite;
 pub mod shingle;
 pub mod verify;
 
 pub use cluster::{Cluster, Kind, Member};
-pub use config::{Config, Keep, Linkage};
+pub use config::{Config, Keep, Linkage, Tier};
 pub use error::{Error, Location, Result};
 pub use input::{Document, Format, InputOptions, InputSpec};
 pub use lsh::LshParams;

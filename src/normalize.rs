@@ -262,28 +262,27 @@ fn alnum_mask(block: &[u8]) -> u64 {
 
 /// The hash of the ASCII token `bytes[start..end]` (letters and digits only), lower-cased on
 /// the fly: OR-ing 0x20 lower-cases letters and leaves digits as they are.
-#[inline]
+#[inline(always)]
 fn ascii_token_hash(bytes: &[u8], start: usize, end: usize, seed: u64) -> u64 {
     let len = end - start;
-    let word = |from: usize, n: usize| -> u64 {
-        let raw = if from + 8 <= bytes.len() {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&bytes[from..from + 8]);
-            u64::from_le_bytes(w)
-        } else {
-            load_padded(&bytes[from..])
-        };
-        let keep = if n >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * n)) - 1
-        };
-        (raw | CASE) & keep
+    // Whole 8-byte loads where the text allows (one instruction), padded loads at its end.
+    let load = |at: usize| -> u64 {
+        match bytes.get(at..at + 8) {
+            Some(w) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(w);
+                u64::from_le_bytes(word)
+            }
+            None => load_padded(&bytes[at..]),
+        }
     };
+    // Keep the token's `n` bytes (1 ≤ n ≤ 8), lower-cased.
+    let keep = |word: u64, n: usize| (word | CASE) & (u64::MAX >> (64 - 8 * n));
     if len <= 8 {
-        token_hash_words(word(start, len), None, len, seed)
+        token_hash_words(keep(load(start), len), None, len, seed)
     } else if len <= 16 {
-        token_hash_words(word(start, 8), Some(word(start + 8, len - 8)), len, seed)
+        let hi = keep(load(start + 8), len - 8);
+        token_hash_words(keep(load(start), 8), Some(hi), len, seed)
     } else {
         let lower: Vec<u8> = bytes[start..end]
             .iter()

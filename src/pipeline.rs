@@ -3,6 +3,9 @@
 //! ```text
 //! read (1 thread) ─▶ parse + fingerprint (rayon) ─▶ exact groups ─▶ LSH bands (rayon)
 //!   ─▶ verify candidates (rayon) ─▶ connected components ─▶ split per representative (rayon)
+//! rewrite tier: features (rayon) ─▶ repeated lines ─▶ df ─▶ off-topic lines (rayon) ─▶ df
+//!   ─▶ profiles + sketches (rayon) ─▶ LSH bands, verified in the band that first finds a
+//!   pair (rayon) ─▶ star clusters over the near clusters
 //! ```
 //!
 //! Every stage module is single-threaded and deterministic; this module runs them over many
@@ -14,12 +17,16 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
 
-use crate::cluster::{order_by_keep, split_component, Cluster, Kind, UnionFind};
+use crate::cluster::{merge_rewrites, order_by_keep, split_component, Cluster, Kind, UnionFind};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::input::{Document, InputOptions, InputSpec, Item};
 use crate::lsh::{pairs_in_band, LshParams};
 use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signature};
+use crate::rewrite::boilerplate::{drop_off_topic, RepeatedLines};
+use crate::rewrite::score::{score as rewrite_score, score_candidate, RewriteScore};
+use crate::rewrite::sketch::{collision_rate, Sketch, WeightedMinHasher};
+use crate::rewrite::{DocUnits, Profile, RewriteParams, Stats, TermCounts};
 use crate::shingle::{Scratch, Shingler};
 use crate::verify::Similarity;
 
@@ -288,7 +295,184 @@ pub struct Analysis {
     pub lsh: LshParams,
     /// Number of distinct candidate pairs LSH produced.
     pub candidates: usize,
+    /// The rewrite tier's results, when the tier includes it.
+    pub rewrite: Option<RewriteAnalysis>,
     sets: Vec<Option<Box<[u64]>>>,
+}
+
+/// A verified rewrite pair between two exact-duplicate groups, by their leaders' indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RewritePair {
+    /// The smaller leader index.
+    pub a: u32,
+    /// The larger leader index.
+    pub b: u32,
+    /// Sketch estimate of the weighted Jaccard of the top features.
+    pub estimate: f64,
+    /// The verification score and its parts.
+    pub score: RewriteScore,
+}
+
+/// What the rewrite tier found.
+#[derive(Debug)]
+pub struct RewriteAnalysis {
+    /// Per document, its weighted profile.
+    pub profiles: Vec<Profile>,
+    /// Verified pairs between group leaders, sorted.
+    pub pairs: Vec<RewritePair>,
+    /// LSH parameters of the sketches.
+    pub lsh: LshParams,
+    /// Distinct candidate pairs LSH produced.
+    pub candidates: usize,
+    /// Units dropped as boilerplate (repeated, off-topic).
+    pub dropped_units: (usize, usize),
+    params: RewriteParams,
+}
+
+impl RewriteAnalysis {
+    /// The rewrite score of two documents.
+    pub fn score(&self, a: u32, b: u32) -> RewriteScore {
+        rewrite_score(
+            &self.profiles[a as usize],
+            &self.profiles[b as usize],
+            &self.params,
+        )
+    }
+}
+
+/// Rewrite profiles of every text of a corpus, with boilerplate removal per `params`.
+/// Returns profiles and the units dropped (repeated, off-topic).
+pub fn rewrite_profiles_with_stats(
+    texts: &[&str],
+    params: &RewriteParams,
+) -> (Vec<Profile>, (usize, usize)) {
+    let mut docs: Vec<DocUnits> = texts.par_iter().map(|t| DocUnits::parse(t)).collect();
+    let mut dropped = (0, 0);
+    if params.boilerplate {
+        let repeated = docs
+            .par_iter()
+            .fold(RepeatedLines::default, |mut r, d| {
+                r.add(d);
+                r
+            })
+            .reduce(RepeatedLines::default, RepeatedLines::merge);
+        dropped.0 = docs
+            .par_iter_mut()
+            .map(|d| repeated.drop_repeated(d, params.min_repeat_docs))
+            .sum();
+    }
+    let mut counts: Vec<TermCounts> = docs.par_iter().map(DocUnits::term_counts).collect();
+    let mut stats = Stats::new(&counts, params);
+    if params.boilerplate {
+        dropped.1 = docs
+            .par_iter_mut()
+            .map(|d| {
+                drop_off_topic(
+                    d,
+                    &stats,
+                    params.off_topic_coherence,
+                    params.off_topic_min_tokens,
+                )
+            })
+            .sum();
+        if dropped.1 > 0 {
+            counts = docs.par_iter().map(DocUnits::term_counts).collect();
+            stats = Stats::new(&counts, params);
+        }
+    }
+    let profiles = docs
+        .par_iter()
+        .zip(counts.par_iter())
+        .map(|(d, c)| Profile::build(d, c, &stats, params))
+        .collect();
+    (profiles, dropped)
+}
+
+/// Rewrite profiles of every text of a corpus (see [`rewrite_profiles_with_stats`]).
+pub fn rewrite_profiles(texts: &[&str], params: &RewriteParams) -> Vec<Profile> {
+    rewrite_profiles_with_stats(texts, params).0
+}
+
+/// Profiles, sketches, LSH candidates and verified rewrite pairs among `leaders`.
+fn analyze_rewrites(
+    corpus: &Corpus,
+    leaders: &[u32],
+    config: &Config,
+    observer: &dyn Observer,
+) -> Result<RewriteAnalysis> {
+    let params = &config.rewrite;
+    let lsh = params.lsh_params()?;
+    let sketcher = WeightedMinHasher::new(params.sketch_size, config.seed)?;
+    observer.stage("rewrite features");
+    let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+    let (profiles, dropped_units) = rewrite_profiles_with_stats(&texts, params);
+    observer.stage("rewrite sketches");
+    let sketches: Vec<(u32, Sketch)> = leaders
+        .par_iter()
+        .filter_map(|&i| sketcher.sketch(&profiles[i as usize].top).map(|s| (i, s)))
+        .collect();
+    observer.stage("rewrite candidates");
+    let rows = lsh.rows;
+    let mut sketch_of: Vec<Option<Sketch>> = vec![None; corpus.docs.len()];
+    for (i, sk) in sketches {
+        sketch_of[i as usize] = Some(sk);
+    }
+    let live: Vec<u32> = (0..sketch_of.len() as u32)
+        .filter(|&i| sketch_of[i as usize].is_some())
+        .collect();
+    let empty: &[u32] = &[];
+    let sketch = |i: u32| sketch_of[i as usize].as_deref().unwrap_or(empty);
+    // Whether two sketches agree on every row of one of the bands before `band`.
+    let collided_before = |x: &[u32], y: &[u32], band: usize| {
+        (0..band).any(|b| (b * rows..(b + 1) * rows).all(|r| x[r] == y[r]))
+    };
+    let per_band: Vec<(usize, Vec<RewritePair>)> = (0..lsh.bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut keys: Vec<(u64, u32)> = live
+                .iter()
+                .map(|&doc| (lsh.band_key(sketch(doc), band), doc))
+                .collect();
+            keys.sort_unstable();
+            let (mut candidates, mut found) = (0usize, Vec::new());
+            for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+                for (i, &(_, a)) in bucket.iter().enumerate() {
+                    for &(_, b) in &bucket[i + 1..] {
+                        let (a, b) = (a.min(b), a.max(b));
+                        let (sa, sb) = (sketch(a), sketch(b));
+                        // A pair is handled in the first band where it collides.
+                        if collided_before(sa, sb, band) {
+                            continue;
+                        }
+                        candidates += 1;
+                        let verified =
+                            score_candidate(&profiles[a as usize], &profiles[b as usize], params)
+                                .filter(RewriteScore::is_rewrite);
+                        if let Some(score) = verified {
+                            found.push(RewritePair {
+                                a,
+                                b,
+                                estimate: collision_rate(sa, sb),
+                                score,
+                            });
+                        }
+                    }
+                }
+            }
+            (candidates, found)
+        })
+        .collect();
+    let candidates = per_band.iter().map(|x| x.0).sum();
+    let mut pairs: Vec<RewritePair> = per_band.into_iter().flat_map(|x| x.1).collect();
+    pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    Ok(RewriteAnalysis {
+        profiles,
+        pairs,
+        lsh,
+        candidates,
+        dropped_units,
+        params: params.clone(),
+    })
 }
 
 /// Exact groups, LSH candidates and their verification.
@@ -316,7 +500,8 @@ pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Res
         .filter(|&i| group_of[i as usize] == i)
         .filter_map(|i| fps[i as usize].signature.as_deref().map(|s| (i, s)))
         .collect();
-    let mut candidates: Vec<(u32, u32)> = (0..lsh.bands)
+    let near_bands = if config.tier.near() { lsh.bands } else { 0 };
+    let mut candidates: Vec<(u32, u32)> = (0..near_bands)
         .into_par_iter()
         .map(|band| {
             let mut keys: Vec<(u64, u32)> = leaders
@@ -372,11 +557,18 @@ pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Res
             })
         })
         .collect();
+    let rewrite = if config.tier.rewrite() {
+        let leaders: Vec<u32> = leaders.iter().map(|&(i, _)| i).collect();
+        Some(analyze_rewrites(corpus, &leaders, config, observer)?)
+    } else {
+        None
+    };
     Ok(Analysis {
         group_of,
         pairs,
         lsh,
         candidates: candidates.len(),
+        rewrite,
         sets,
     })
 }
@@ -445,7 +637,29 @@ pub fn cluster(
         })
         .collect();
     clusters.sort_unstable_by_key(|c| c.members[0].doc);
-    clusters
+    let Some(rw) = &analysis.rewrite else {
+        return clusters;
+    };
+    observer.stage("rewrite clusters");
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order_by_keep(&mut order, config.keep, |d| {
+        corpus.docs[d as usize].text.len()
+    });
+    let mut rank = vec![0usize; n];
+    for (r, &d) in order.iter().enumerate() {
+        rank[d as usize] = r;
+    }
+    let edges: Vec<(u32, u32)> = rw.pairs.iter().map(|p| (p.a, p.b)).collect();
+    merge_rewrites(
+        n,
+        clusters,
+        &edges,
+        |d| rank[d as usize],
+        |a, b| {
+            let s = rw.score(a, b);
+            (s.score, s.a_in_b, s.is_rewrite())
+        },
+    )
 }
 
 /// Similarity of two texts under `config`, computed every way the tool knows.
@@ -457,6 +671,8 @@ pub struct Comparison {
     pub exact: Similarity,
     /// Whether the two are identical after normalisation.
     pub identical: bool,
+    /// The rewrite score of the pair (a two-document corpus: idf from the background).
+    pub rewrite: RewriteScore,
 }
 
 /// Compares two texts.
@@ -476,9 +692,11 @@ pub fn compare(config: &Config, a: &str, b: &str) -> Result<Comparison> {
     };
     let shingler = config.shingler();
     let exact = Similarity::of(&shingler.shingle_set(a), &shingler.shingle_set(b));
+    let profiles = rewrite_profiles(&[a, b], &config.rewrite);
     Ok(Comparison {
         estimate,
         exact,
         identical: fa.signature.is_some() && fa.content_hash == fb.content_hash,
+        rewrite: rewrite_score(&profiles[0], &profiles[1], &config.rewrite),
     })
 }

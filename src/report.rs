@@ -181,7 +181,13 @@ pub struct PairRow {
 }
 
 /// Every accepted pair at document level: pairs inside exact groups, and every combination
-/// of members of two groups whose leaders were verified similar. Sorted by input order.
+/// of members of two groups whose leaders were verified similar (near-duplicate, or, when
+/// the tier includes rewrites and the pair is not a near-duplicate, rewrite). Sorted by
+/// input order.
+///
+/// Rewrite rows hold the sketch estimate of the top features' weighted Jaccard in
+/// `estimate`, the verification score `V` in `jaccard`, and the larger share of one
+/// document's feature weight found in the other in `containment`.
 pub fn pair_rows(corpus: &Corpus, analysis: &Analysis) -> Vec<PairRow> {
     let groups = analysis.exact_groups();
     let mut members_of: std::collections::HashMap<u32, &[u32]> = Default::default();
@@ -235,6 +241,28 @@ pub fn pair_rows(corpus: &Corpus, analysis: &Analysis) -> Vec<PairRow> {
                     containment,
                     kind: Kind::NearDuplicate,
                 });
+            }
+        }
+    }
+    if let Some(rw) = &analysis.rewrite {
+        let near: std::collections::HashSet<(u32, u32)> =
+            analysis.pairs.iter().map(|p| (p.a, p.b)).collect();
+        for p in rw.pairs.iter().filter(|p| !near.contains(&(p.a, p.b))) {
+            let one = [p.a];
+            let two = [p.b];
+            let ma = members_of.get(&p.a).copied().unwrap_or(&one);
+            let mb = members_of.get(&p.b).copied().unwrap_or(&two);
+            for &x in ma {
+                for &y in mb {
+                    rows.push(PairRow {
+                        a: x.min(y),
+                        b: x.max(y),
+                        estimate: p.estimate,
+                        jaccard: Some(p.score.score),
+                        containment: p.score.a_in_b.max(p.score.b_in_a),
+                        kind: Kind::Rewrite,
+                    });
+                }
             }
         }
     }

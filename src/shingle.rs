@@ -6,8 +6,9 @@
 //! single spaces between tokens) suit short or agglutinative texts.
 //!
 //! Hashes are seeded and fixed, so shingle hashes are the same on every run and machine.
-//! Each token is hashed once with xxh3 (64-bit); a word shingle's hash is a polynomial
-//! rolling hash of its tokens' xxh3 hashes passed through a 64-bit finaliser, so a shingle
+//! Each token is hashed once (tokens up to 16 bytes by a word-load mix, longer ones with
+//! xxh3); a word shingle's hash is a polynomial
+//! rolling hash of its tokens' hashes passed through a light finaliser, so a shingle
 //! costs a few multiplications however long its words. Character shingles are hashed with
 //! xxh3 directly.
 //!
@@ -77,6 +78,15 @@ const ROLL: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Odd multipliers of the two content-hash lanes.
 const LANE_A: u64 = 0xD6E8_FEB8_6659_FD93;
 const LANE_B: u64 = 0xA076_1D64_78BD_642F;
+
+/// A word shingle's hash from its rolling polynomial. The polynomial of uniform token hashes
+/// is already uniform; one xor-shift-multiply spreads its low bits into the high ones that
+/// MinHash bins are taken from.
+#[inline(always)]
+fn finish_shingle(rolling: u64, seed: u64) -> u64 {
+    let x = rolling ^ seed;
+    (x ^ (x >> 32)).wrapping_mul(LANE_B)
+}
 
 /// Reusable buffers for [`Shingler::for_each_shingle`]; one per thread.
 #[derive(Debug, Default)]
@@ -148,31 +158,32 @@ impl Shingler {
             ShingleKind::Word(n) => {
                 // A ring of the last n token hashes and their polynomial rolling hash
                 // P = Σ h_j·K^(n−1−j) mod 2⁶⁴, updated in O(1) per token; the shingle hash is
-                // P through a 64-bit finaliser. Hashing n·8 bytes with xxh3 per shingle would
-                // cost more than tokenising the text. Two more polynomial lanes over all the
-                // tokens make the 128-bit content hash.
+                // P through a light finaliser. Hashing n·8 bytes with xxh3 per shingle would
+                // cost more than tokenising the text. Two more lanes over all the tokens (a
+                // polynomial and a rotate-xor) make the 128-bit content hash.
                 let k_top = ROLL.wrapping_pow(n as u32 - 1);
+                // n ≤ 64, so the token leaving the window is `ring[(tokens - n) % 64]`: a mask,
+                // not a wrap-around branch.
                 let mut ring = [0u64; 64];
                 let mut rolling = 0u64;
-                let mut slot = 0usize;
                 let (mut lane_a, mut lane_b) = (0u64, 0u64);
                 self.normalizer
                     .for_each_token_hash(text, seed, &mut scratch.normalize, |h| {
                         lane_a = lane_a.wrapping_mul(LANE_A).wrapping_add(h);
-                        lane_b = lane_b.wrapping_mul(LANE_B).wrapping_add(h ^ LANE_A);
+                        lane_b = lane_b.rotate_left(23) ^ h;
+                        let out = ring[tokens.wrapping_sub(n) & 63];
                         rolling = rolling
-                            .wrapping_sub(ring[slot].wrapping_mul(k_top))
+                            .wrapping_sub(out.wrapping_mul(k_top))
                             .wrapping_mul(ROLL)
                             .wrapping_add(h);
-                        ring[slot] = h;
-                        slot = if slot + 1 == n { 0 } else { slot + 1 };
+                        ring[tokens & 63] = h;
                         tokens += 1;
                         if tokens >= n {
-                            f(mix64(rolling ^ seed));
+                            f(finish_shingle(rolling, seed));
                         }
                     });
                 if tokens > 0 && tokens < n {
-                    f(mix64(rolling ^ seed));
+                    f(finish_shingle(rolling, seed));
                 }
                 let count = tokens as u64;
                 let content =

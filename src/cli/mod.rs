@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use neardup::pipeline::{analyze, cluster, compare, read_corpus, Corpus, OnInvalid};
 use neardup::{
     report, Config, Format, InputOptions, InputSpec, Keep, Linkage, LshParams, Normalizer,
-    ShingleKind,
+    ShingleKind, Tier,
 };
 
 pub use progress::Progress;
@@ -42,16 +42,21 @@ pub enum Command {
     /// Columns: cluster_id, doc_id, representative_id, is_representative, similarity
     /// (Jaccard to the representative), containment (share of the document's shingles found
     /// in the representative), cluster_size, kind (a member's relation to the
-    /// representative: exact | near-duplicate; the representative's row says exact when the
-    /// cluster holds an exact copy of it; `unique` for singletons with --all). Rows are
-    /// sorted by cluster, then document id.
+    /// representative: exact | near-duplicate | rewrite; the representative's row says exact
+    /// when the cluster holds an exact copy of it; `unique` for singletons with --all). Rows
+    /// are sorted by cluster, then document id. Rewrite rows (--tier all|rewrite) hold the
+    /// rewrite score V in similarity and the share of the document's feature weight found in
+    /// the representative in containment.
     Cluster(ClusterArgs),
     /// Write every verified pair of similar documents as CSV.
     ///
     /// Columns: doc_a, doc_b (doc_a first in input order), estimate (MinHash), jaccard
     /// (exact; with --no-verify empty except for exact copies, which are known to be 1),
     /// containment (the larger of the two directions),
-    /// kind (exact | near-duplicate).
+    /// kind (exact | near-duplicate | rewrite). Rewrite rows hold the sketch estimate in
+    /// estimate, the rewrite score V in jaccard and the larger share of feature weight found
+    /// in the other document in containment; a pair that is a near-duplicate is not repeated
+    /// as a rewrite.
     Pairs(PairsArgs),
     /// Write the corpus back with one document per cluster kept.
     ///
@@ -63,7 +68,8 @@ pub enum Command {
     /// One object per line: {"id", "tokens", "shingles", "signature"}; signature is an
     /// array of num-perm unsigned 32-bit integers, or null for a document without tokens.
     Fingerprint(FingerprintArgs),
-    /// Compare two documents: MinHash estimate, exact Jaccard, containment both ways.
+    /// Compare two documents: MinHash estimate, exact Jaccard, containment both ways, and
+    /// the rewrite score with its verdict.
     Similarity(SimilarityArgs),
     /// Score a cluster CSV against a truth clustering, or a pairs CSV against labelled pairs.
     Eval(eval::EvalArgs),
@@ -136,6 +142,16 @@ pub struct EngineArgs {
     /// longest or shortest.
     #[arg(long, default_value = "first")]
     pub keep: Keep,
+    /// Tiers to report: near (exact copies and near-duplicates), rewrite (exact copies and
+    /// rewrites: the same story in other words) or all (near-duplicate clusters first, then
+    /// rewrite clusters over them). Used by cluster, pairs and dedup. The rewrite tier is
+    /// experimental: see the README for its measured precision and cost.
+    #[arg(long, default_value = "near", value_name = "near|rewrite|all")]
+    pub tier: Tier,
+    /// Rewrite tier: keep lines repeated across documents (site chrome) and off-topic lines
+    /// (pasted ads) instead of dropping them before comparison.
+    #[arg(long)]
+    pub keep_boilerplate: bool,
 }
 
 /// Output and reporting.
@@ -246,6 +262,11 @@ impl EngineArgs {
             verify: !self.no_verify,
             linkage: self.linkage,
             keep: self.keep,
+            tier: self.tier,
+            rewrite: neardup::rewrite::RewriteParams {
+                boilerplate: !self.keep_boilerplate,
+                ..Default::default()
+            },
         };
         config.validate()?;
         Ok(config)
@@ -300,7 +321,7 @@ fn verbose_params(out: &OutputArgs, config: &Config, progress: &Progress) -> Res
     if out.verbose {
         let lsh = config.lsh_params()?;
         progress.note(&format!(
-            "shingles {}, normalisation {}, num-perm {}, seed {}, threshold {}, LSH {} bands × {} rows (P(candidate) at threshold {:.3}, at threshold+0.05 {:.4}), verify {}, linkage {}, keep {}",
+            "shingles {}, normalisation {}, num-perm {}, seed {}, threshold {}, LSH {} bands × {} rows (P(candidate) at threshold {:.3}, at threshold+0.05 {:.4}), verify {}, linkage {}, keep {}, tier {}, rewrite LSH {} bands × {} rows, boilerplate removal {}",
             config.shingle,
             config.normalizer,
             config.num_perm,
@@ -313,9 +334,26 @@ fn verbose_params(out: &OutputArgs, config: &Config, progress: &Progress) -> Res
             config.verify,
             config.linkage,
             config.keep,
+            config.tier,
+            config.rewrite.lsh_params()?.bands,
+            config.rewrite.lsh_params()?.rows,
+            config.rewrite.boilerplate,
         ));
     }
     Ok(())
+}
+
+/// With --verbose, what the rewrite tier did.
+fn rewrite_note(out: &OutputArgs, analysis: &neardup::pipeline::Analysis, progress: &Progress) {
+    if let (true, Some(rw)) = (out.verbose, &analysis.rewrite) {
+        progress.note(&format!(
+            "rewrite tier: {} boilerplate units dropped as repeated, {} as off-topic; {} candidate pairs, {} verified",
+            rw.dropped_units.0,
+            rw.dropped_units.1,
+            rw.candidates,
+            rw.pairs.len()
+        ));
+    }
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -328,6 +366,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let corpus = load(&args.input, &config, &progress, false)?;
             let analysis = analyze(&corpus, &config, &progress)?;
             let clusters = cluster(&corpus, &analysis, &config, &progress);
+            rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
                 report::write_clusters(w, &corpus, &clusters, args.all)
             })?;
@@ -348,6 +387,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let corpus = load(&args.input, &config, &progress, false)?;
             let analysis = analyze(&corpus, &config, &progress)?;
             let rows = report::pair_rows(&corpus, &analysis);
+            rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
                 report::write_pairs(w, &corpus, &rows)
             })?;
@@ -442,6 +482,12 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     } else {
         "different"
     };
+    let rw = c.rewrite;
+    let rewrite_verdict = if rw.is_rewrite() {
+        "rewrite"
+    } else {
+        "different"
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         let v = serde_json::json!({
@@ -454,6 +500,14 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             "identical": c.identical,
             "threshold": config.threshold,
             "verdict": verdict,
+            "rewrite": {
+                "score": rw.score,
+                "jaccard": rw.jaccard,
+                "key_agreement": rw.key_agreement,
+                "features": rw.n,
+                "threshold": rw.threshold,
+                "verdict": rewrite_verdict,
+            },
         });
         writeln!(out, "{v}")?;
     } else {
@@ -468,6 +522,16 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             out,
             "verdict              {verdict} (threshold {})",
             config.threshold
+        )?;
+        writeln!(
+            out,
+            "rewrite score V      {:.4} (weighted Jaccard {:.4}, key-entity agreement {:.4})",
+            rw.score, rw.jaccard, rw.key_agreement
+        )?;
+        writeln!(
+            out,
+            "rewrite verdict      {rewrite_verdict} (threshold {:.4} at {} features)",
+            rw.threshold, rw.n
         )?;
     }
     Ok(())

@@ -18,8 +18,10 @@ use crate::lsh::LshParams;
 use crate::normalize::Normalizer;
 use crate::shingle::ShingleKind;
 
-/// Version of the on-disk layout; bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the on-disk layout; bumped on any incompatible change, including any change
+/// to how shingles are hashed (stored shingle sets and band keys would silently stop
+/// matching). 2: word shingles finalised by one xor-shift-multiply.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Name of the parameter file inside the index directory.
 pub const META_FILE: &str = "index.json";

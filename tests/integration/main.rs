@@ -3,3 +3,4 @@
 mod cli;
 mod index;
 mod recall;
+mod rewrite;

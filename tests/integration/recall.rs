@@ -265,6 +265,7 @@ fn lsh_finds_planted_near_duplicates_above_threshold_and_nothing_below() {
     for threshold in [0.5, 0.8, 0.9] {
         let config = Config {
             threshold,
+            tier: neardup::Tier::Near,
             ..Config::default()
         };
         let analysis = analyze(&corpus, &config, &()).expect("analyze");

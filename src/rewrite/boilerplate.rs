@@ -1,0 +1,156 @@
+//! Boilerplate: units that must neither drive nor block a rewrite match.
+//!
+//! Two detectors, both switched off by `--keep-boilerplate`:
+//!
+//! 1. **Repeated lines** (corpus level): a unit whose normalised text
+//!    ([`super::features::unit_key`]) has at least three words and occurs in at least
+//!    [`super::RewriteParams::min_repeat_docs`] documents is site chrome ("Source link",
+//!    "Join … for free", share and newsletter prompts, author bios): it is dropped. The idea
+//!    is the template detection of Bar-Yossef & Rajagopalan (WWW 2002) at line granularity.
+//! 2. **Off-topic lines** (per document, documents of four or more units): a unit of at least
+//!    four tokens whose idf-weighted containment in the rest of its own document is below
+//!    [`super::RewriteParams::off_topic_coherence`] shares no rare term with the story: a
+//!    product ad pasted into the article, an unrelated "See also" link. It is dropped.
+//!
+//! Both only ever remove units; what remains is weighted as usual. A chrome line carries
+//! little idf weight anyway; the detectors matter most for ads and bios, whose rare terms
+//! would otherwise enter a document's top features.
+
+use std::collections::HashMap;
+
+use super::{DocUnits, Stats};
+
+/// Number of documents each normalised unit (of three or more words) occurs in.
+#[derive(Debug, Default)]
+pub struct RepeatedLines {
+    docs_per_unit: HashMap<u64, u32>,
+}
+
+impl RepeatedLines {
+    /// Adds one document's units (each distinct unit counts once per document).
+    pub fn add(&mut self, doc: &DocUnits) {
+        let mut keys: Vec<u64> = doc
+            .units
+            .iter()
+            .filter(|u| u.words >= 3)
+            .map(|u| u.key)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            *self.docs_per_unit.entry(k).or_insert(0) += 1;
+        }
+    }
+
+    /// Merges counts gathered over another part of the corpus.
+    pub fn merge(mut self, other: RepeatedLines) -> Self {
+        for (k, c) in other.docs_per_unit {
+            *self.docs_per_unit.entry(k).or_insert(0) += c;
+        }
+        self
+    }
+
+    /// Marks the units of `doc` that occur in `min_docs` or more documents as dropped;
+    /// returns how many were dropped.
+    pub fn drop_repeated(&self, doc: &mut DocUnits, min_docs: u32) -> usize {
+        let mut dropped = 0;
+        for u in &mut doc.units {
+            if u.keep
+                && u.words >= 3
+                && self.docs_per_unit.get(&u.key).copied().unwrap_or(0) >= min_docs
+            {
+                u.keep = false;
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+}
+
+/// Drops the kept units of `doc` (when it has four or more) of at least `min_tokens`
+/// tokens whose idf-weighted share of distinct features also found elsewhere in the
+/// document is below `coherence`. Returns how many were dropped.
+pub fn drop_off_topic(
+    doc: &mut DocUnits,
+    stats: &Stats,
+    coherence: f64,
+    min_tokens: usize,
+) -> usize {
+    let kept: Vec<usize> = (0..doc.units.len())
+        .filter(|&i| doc.units[i].keep)
+        .collect();
+    if kept.len() < 4 {
+        return 0;
+    }
+    let mut full: HashMap<u64, u32> = HashMap::new();
+    for &i in &kept {
+        for t in &doc.units[i].tokens {
+            *full.entry(t.feature).or_insert(0) += 1;
+        }
+    }
+    let mut drop = Vec::new();
+    let mut own: Vec<(u64, f64)> = Vec::new();
+    for &i in &kept {
+        let unit = &doc.units[i];
+        if unit.tokens.len() < min_tokens {
+            continue;
+        }
+        own.clear();
+        own.extend(unit.tokens.iter().map(|t| (t.feature, t.background)));
+        own.sort_unstable_by_key(|x| x.0);
+        let (mut num, mut den) = (0.0, 0.0);
+        for run in own.chunk_by(|a, b| a.0 == b.0) {
+            let (f, bg) = run[0];
+            let w = stats.idf(f, bg);
+            den += w;
+            if full.get(&f).copied().unwrap_or(0) as usize > run.len() {
+                num += w;
+            }
+        }
+        if den > 0.0 && num / den < coherence {
+            drop.push(i);
+        }
+    }
+    for &i in &drop {
+        doc.units[i].keep = false;
+    }
+    drop.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rewrite::RewriteParams;
+
+    #[test]
+    fn a_line_in_three_documents_is_dropped() {
+        let texts = [
+            "Story one about cocoa.\nShare this article on Facebook",
+            "Story two about wheat.\nShare this article on Facebook",
+            "Story three about tin.\nshare THIS article on facebook!",
+            "Story four about rubber.\nShare this",
+        ];
+        let mut docs: Vec<DocUnits> = texts.iter().map(|t| DocUnits::parse(t)).collect();
+        let mut rep = RepeatedLines::default();
+        for d in &docs {
+            rep.add(d);
+        }
+        let dropped: Vec<usize> = docs.iter_mut().map(|d| rep.drop_repeated(d, 3)).collect();
+        assert_eq!(dropped, [1, 1, 1, 0]);
+    }
+
+    #[test]
+    fn an_unrelated_ad_line_is_dropped() {
+        // Lines longer than 80 characters: one unit per line (not hard-wrapped text).
+        let text = "Gunmen attacked the Crocus concert hall near Moscow on Friday evening, witnesses told reporters.\n\
+                    The Crocus attack killed 137 people, Moscow officials said after the fire was put out overnight.\n\
+                    Best Rated Air Fryer 2024 - 6 Quart Digital Nonstick Basket, Dishwasher Safe, Free Shipping\n\
+                    Investigators in Moscow questioned four suspects over the Crocus attack on Sunday in court.\n\
+                    Islamic State claimed the concert hall attack in a statement posted online, officials said.";
+        let mut doc = DocUnits::parse(text);
+        let params = RewriteParams::default();
+        let stats = Stats::new(std::slice::from_ref(&doc.term_counts()), &params);
+        assert_eq!(drop_off_topic(&mut doc, &stats, 0.10, 4), 1);
+        assert!(!doc.units[2].keep);
+    }
+}

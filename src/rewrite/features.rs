@@ -1,0 +1,704 @@
+//! Features: units, tokens, light stemming, normalised numbers and names.
+//!
+//! Rewrites keep a story's rare content terms, names, numbers and dates while changing
+//! function words and word order, so a document is reduced to a bag of features:
+//!
+//! * **words** `[A-Za-z][A-Za-z0-9]*(['’-][A-Za-z0-9]+)*`, lowercased, possessive `'s`
+//!   removed, light suffix stemming ([`stem`]: an S-stemmer plus `-ing`/`-ed`/`-ly`, Harman
+//!   1991 style, deterministic and cheap); a hyphenated word whose parts all have ≥ 3 letters
+//!   is split into them, otherwise kept whole plus its parts of ≥ 3 letters (`ISIS-K` stays);
+//!   stopwords are kept unstemmed (the background idf makes them light);
+//! * **numbers** normalised so that rewrites agree: `2,200` → `2200`, `2.5 billion` and
+//!   `2.5 bln` → `2500000000`, ordinal and plural suffixes dropped (`1980s` → `1980`);
+//! * **names**: a capitalised word that does not start a sentence.
+//!
+//! A document is first split into *units* ([`split_units`]): its lines, or for hard-wrapped
+//! text (most lines 45–80 characters, as in wire copy) its paragraphs. Units are what the
+//! boilerplate detector keeps or drops.
+//!
+//! This is a port of `scripts/rewrite_proto.py`, the measured reference (see
+//! `docs/rewrite-research.md`).
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::background;
+
+/// Function words: kept as features (unstemmed, never names), weighted down by background idf.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "almost",
+    "along",
+    "already",
+    "also",
+    "although",
+    "always",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "aren",
+    "around",
+    "as",
+    "at",
+    "be",
+    "became",
+    "because",
+    "become",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "couldn",
+    "did",
+    "didn",
+    "do",
+    "does",
+    "doesn",
+    "doing",
+    "don",
+    "done",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "enough",
+    "etc",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "hadn",
+    "has",
+    "hasn",
+    "have",
+    "haven",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "isn",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "least",
+    "less",
+    "let",
+    "like",
+    "made",
+    "make",
+    "many",
+    "may",
+    "me",
+    "might",
+    "mine",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "neither",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "others",
+    "otherwise",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "perhaps",
+    "quite",
+    "rather",
+    "really",
+    "said",
+    "same",
+    "say",
+    "says",
+    "shall",
+    "she",
+    "should",
+    "shouldn",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "toward",
+    "towards",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "wasn",
+    "we",
+    "were",
+    "weren",
+    "what",
+    "whatever",
+    "when",
+    "whenever",
+    "where",
+    "whereas",
+    "wherever",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whoever",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "won",
+    "would",
+    "wouldn",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "s",
+    "t",
+    "ll",
+    "ve",
+    "re",
+    "d",
+    "m",
+    "mr",
+    "mrs",
+    "ms",
+];
+
+/// Days and months: never key entities (every story has a date).
+const CALENDAR: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+];
+
+fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(&w)
+}
+
+/// Number words that multiply the preceding number (and are dropped themselves).
+fn multiplier(w: &str) -> Option<f64> {
+    Some(match w {
+        "thousand" => 1e3,
+        "million" | "mln" => 1e6,
+        "billion" | "bln" => 1e9,
+        "trillion" => 1e12,
+        _ => return None,
+    })
+}
+
+/// One feature occurrence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Token {
+    /// Hash of the feature (`w:stem` or `#number`).
+    pub feature: u64,
+    /// Background per-token probability of the feature (see [`background`]).
+    pub background: f64,
+    /// May be a key entity: a name or a number of three or more characters, not a day or
+    /// month.
+    pub key: bool,
+}
+
+/// Light suffix stripping: `ies→y`, `sses→ss`, final `s` unless `ss/us/is`, then `ing`
+/// (len > 5) / `ed` (> 4) / `ly` (> 5), then final `e` (> 4). ASCII input.
+///
+/// ```
+/// use neardup::rewrite::features::stem;
+/// assert_eq!(stem("attacks"), "attack");
+/// assert_eq!(stem("claimed"), "claim");
+/// assert_eq!(stem("agencies"), "agency");
+/// assert_eq!(stem("believed"), "believ");
+/// assert_eq!(stem("believe"), "believ");
+/// ```
+pub fn stem(w: &str) -> String {
+    if w.len() <= 3 {
+        return w.to_string();
+    }
+    if w.ends_with("ies") && w.len() > 4 {
+        return format!("{}y", &w[..w.len() - 3]);
+    }
+    if w.ends_with("sses") {
+        return w[..w.len() - 2].to_string();
+    }
+    let mut w = w;
+    if w.ends_with('s') && !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is")) {
+        w = &w[..w.len() - 1];
+    }
+    if w.ends_with("ing") && w.len() > 5 {
+        w = &w[..w.len() - 3];
+    } else if (w.ends_with("ed") && w.len() > 4) || (w.ends_with("ly") && w.len() > 5) {
+        w = &w[..w.len() - 2];
+    }
+    if w.ends_with('e') && w.len() > 4 {
+        w = &w[..w.len() - 1];
+    }
+    w.to_string()
+}
+
+/// Splits a document into units: lines, or paragraphs of hard-wrapped text (at least four
+/// non-blank lines, 60% of them 45–80 characters long: split at blank lines and before
+/// indented lines). Units are trimmed; empty ones are dropped.
+pub fn split_units(text: &str) -> Vec<&str> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let nonblank: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    let wrapped_lines = nonblank
+        .iter()
+        .filter(|l| (45..=80).contains(&l.chars().count()))
+        .count();
+    let wrapped = nonblank.len() >= 4 && wrapped_lines * 10 >= nonblank.len() * 6;
+    if !wrapped {
+        return lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+    }
+    let mut units = Vec::new();
+    let mut start = 0usize;
+    let mut offset = 0usize;
+    let mut prev_blank = false;
+    for (i, line) in lines.iter().enumerate() {
+        let blank = line.trim().is_empty();
+        let indented = line.starts_with([' ', '\t']);
+        if i > 0 && (prev_blank || indented) && !blank {
+            units.push(text[start..offset].trim());
+            start = offset;
+        }
+        prev_blank = blank;
+        offset += line.len() + 1;
+    }
+    units.push(text[start..].trim());
+    units.retain(|u| !u.is_empty());
+    units
+}
+
+/// A unit normalised for repeated-line detection: lowercase, characters other than
+/// letters, digits, `_` and whitespace removed, whitespace collapsed. Returns its hash and
+/// word count.
+pub fn unit_key(unit: &str) -> (u64, usize) {
+    let mut norm = String::with_capacity(unit.len());
+    let mut words = 0;
+    for word in unit.split_whitespace() {
+        let start = norm.len();
+        if !norm.is_empty() {
+            norm.push(' ');
+        }
+        let before = norm.len();
+        norm.extend(
+            word.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '_')
+                .flat_map(char::to_lowercase),
+        );
+        if norm.len() == before {
+            norm.truncate(start);
+        } else {
+            words += 1;
+        }
+    }
+    (xxh3_64(norm.as_bytes()), words)
+}
+
+/// Background probability of a number feature from its digits: one digit Zipf 5.5, two
+/// digits or a year 4.5, else 3.0.
+fn number_background(v: &str) -> f64 {
+    let b = v.as_bytes();
+    let year = b.len() == 4
+        && (v.starts_with("19") || v.starts_with("20"))
+        && b.iter().all(u8::is_ascii_digit);
+    let zipf = match b.len() {
+        1 => 5.5,
+        2 => 4.5,
+        _ if year => 4.5,
+        _ => 3.0,
+    };
+    background::zipf_probability(zipf)
+}
+
+/// `%g`-like rendering with six significant digits for non-integers.
+fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 9.0e18 {
+        return format!("{}", x as i64);
+    }
+    let digits = (5 - x.abs().log10().floor() as i64).clamp(0, 12) as usize;
+    let s = format!("{x:.digits$}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// The value of a raw number token (`$2,200`, `1980s`, `3.5`), or `None` when it does not
+/// parse (`1.2.3`).
+fn number_value(raw: &str) -> Option<f64> {
+    let v = raw.trim_start_matches('$');
+    let v = ["st", "nd", "rd", "th", "s"]
+        .iter()
+        .find_map(|s| v.strip_suffix(s))
+        .unwrap_or(v);
+    let v = v.trim_end_matches(['.', ',']);
+    let thousands = {
+        let (int, frac) = match v.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (v, None),
+        };
+        let groups: Vec<&str> = int.split(',').collect();
+        groups.len() > 1
+            && (1..=3).contains(&groups[0].len())
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && frac.is_none_or(|f| !f.is_empty() && !f.contains(','))
+    };
+    let v = if thousands {
+        v.replace(',', "")
+    } else {
+        v.replace(',', ".")
+    };
+    v.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// A raw token and where it starts in its unit.
+struct Raw<'a> {
+    text: &'a str,
+    start: usize,
+    number: bool,
+}
+
+/// The regex `\$?\d+([.,]\d+)*(st|nd|rd|th|s)?|[A-Za-z][A-Za-z0-9]*(['’-][A-Za-z0-9]+)*`
+/// as a scanner.
+fn raw_tokens(text: &str) -> Vec<Raw<'_>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let digits = |mut j: usize| {
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    let alnum = |mut j: usize| {
+        while j < b.len() && b[j].is_ascii_alphanumeric() {
+            j += 1;
+        }
+        j
+    };
+    while i < b.len() {
+        let c = b[i];
+        let dollar = c == b'$' && i + 1 < b.len() && b[i + 1].is_ascii_digit();
+        if c.is_ascii_digit() || dollar {
+            let start = i;
+            let mut j = digits(if dollar { i + 1 } else { i });
+            while j + 1 < b.len() && (b[j] == b'.' || b[j] == b',') && b[j + 1].is_ascii_digit() {
+                j = digits(j + 1);
+            }
+            for suffix in ["st", "nd", "rd", "th", "s"] {
+                if text[j..].starts_with(suffix) {
+                    j += suffix.len();
+                    break;
+                }
+            }
+            out.push(Raw {
+                text: &text[start..j],
+                start,
+                number: true,
+            });
+            i = j;
+        } else if c.is_ascii_alphabetic() {
+            let start = i;
+            let mut j = alnum(i);
+            loop {
+                let sep = if b.get(j) == Some(&b'\'') || b.get(j) == Some(&b'-') {
+                    1
+                } else if text[j..].starts_with('’') {
+                    '’'.len_utf8()
+                } else {
+                    0
+                };
+                if sep > 0 && b.get(j + sep).is_some_and(u8::is_ascii_alphanumeric) {
+                    j = alnum(j + sep);
+                } else {
+                    break;
+                }
+            }
+            out.push(Raw {
+                text: &text[start..j],
+                start,
+                number: false,
+            });
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether the token starting at `start` begins a sentence: only spaces, tabs, quotes and
+/// `(` lie between it and the unit start or a `.!?:;` or newline.
+fn sentence_initial(text: &str, start: usize) -> bool {
+    for c in text[..start].chars().rev() {
+        match c {
+            ' ' | '\t' | '"' | '“' | '‘' | '\'' | '(' => continue,
+            '.' | '!' | '?' | '\n' | ':' | ';' => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Hash of a feature key (`w:stem`, `#number`).
+pub fn feature_hash(key: &str) -> u64 {
+    xxh3_64(key.as_bytes())
+}
+
+/// The features of one unit, in text order.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let raws = raw_tokens(text);
+    let mut out = Vec::with_capacity(raws.len());
+    for (i, raw) in raws.iter().enumerate() {
+        if raw.number {
+            let Some(mut x) = number_value(raw.text) else {
+                continue;
+            };
+            if let Some(m) = raws
+                .get(i + 1)
+                .and_then(|n| multiplier(&n.text.to_ascii_lowercase()))
+            {
+                x *= m;
+            }
+            let v = format_number(x);
+            out.push(Token {
+                feature: feature_hash(&format!("#{v}")),
+                background: number_background(&v),
+                key: v.len() > 2,
+            });
+            continue;
+        }
+        let mut lw = raw.text.to_ascii_lowercase().replace('’', "'");
+        if lw.ends_with("'s") {
+            lw.truncate(lw.len() - 2);
+        }
+        let lw = lw.replace('\'', "");
+        let cap = raw.text.as_bytes()[0].is_ascii_uppercase() && !sentence_initial(text, raw.start);
+        let parts: Vec<&str> = lw.split('-').collect();
+        let pieces: Vec<&str> = if parts.len() > 1 && parts.iter().all(|p| p.len() >= 3) {
+            parts
+        } else {
+            let mut v = vec![lw.as_str()];
+            if parts.len() > 1 {
+                v.extend(parts.into_iter().filter(|p| p.len() >= 3));
+            }
+            v
+        };
+        for p in pieces {
+            if multiplier(p).is_some() {
+                continue;
+            }
+            if is_stopword(p) {
+                out.push(Token {
+                    feature: feature_hash(&format!("w:{p}")),
+                    background: background::word_probability(p),
+                    key: false,
+                });
+                continue;
+            }
+            let s = stem(p);
+            out.push(Token {
+                feature: feature_hash(&format!("w:{s}")),
+                background: background::word_probability(&s),
+                key: cap && !CALENDAR.contains(&s.as_str()),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(k: &str) -> u64 {
+        feature_hash(k)
+    }
+
+    #[test]
+    fn stems_like_the_prototype() {
+        for (w, s) in [
+            ("claims", "claim"),
+            ("agencies", "agency"),
+            ("classes", "class"),
+            ("virus", "virus"),
+            ("analysis", "analysis"),
+            ("reporting", "report"),
+            ("sing", "sing"),
+            ("finally", "final"),
+            ("houses", "hous"),
+            ("gas", "gas"),
+        ] {
+            assert_eq!(stem(w), s, "{w}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_normalised() {
+        let f = |t: &str| tokens(t).iter().map(|x| x.feature).collect::<Vec<_>>();
+        assert_eq!(f("2,200"), [h("#2200")]);
+        assert_eq!(f("$2.5 billion"), [h("#2500000000")]);
+        assert_eq!(f("2.5 bln"), [h("#2500000000")]);
+        assert_eq!(f("the 1980s"), [h("w:the"), h("#1980")]);
+        assert_eq!(f("21st"), [h("#21")]);
+        assert_eq!(f("3,5"), [h("#3.5")]);
+        assert_eq!(f("0.125"), [h("#0.125")]);
+        assert!(f("1.2.3").is_empty());
+    }
+
+    #[test]
+    fn words_names_and_hyphens() {
+        let t = tokens("ISIS-K claimed the attack on Crocus City Hall. Officials said");
+        let keys: Vec<(u64, bool)> = t.iter().map(|x| (x.feature, x.key)).collect();
+        assert_eq!(
+            keys,
+            [
+                (h("w:isis-k"), false), // sentence-initial: not a name
+                (h("w:isis"), false),
+                (h("w:claim"), false),
+                (h("w:the"), false),
+                (h("w:attack"), false),
+                (h("w:on"), false),
+                (h("w:crocus"), true),
+                (h("w:city"), true),
+                (h("w:hall"), true),
+                (h("w:official"), false),
+                (h("w:said"), false),
+            ]
+        );
+        let t = tokens("a well-known Putin’s plan on Monday");
+        let f: Vec<u64> = t.iter().map(|x| x.feature).collect();
+        assert_eq!(
+            f,
+            [
+                h("w:a"),
+                h("w:well"),
+                h("w:known"),
+                h("w:putin"),
+                h("w:plan"),
+                h("w:on"),
+                h("w:monday")
+            ]
+        );
+        assert!(
+            t[3].key && !t[6].key,
+            "Putin is a name, Monday is not a key"
+        );
+    }
+
+    #[test]
+    fn units_are_lines_or_wrapped_paragraphs() {
+        assert_eq!(split_units("a\n\n b \nc"), ["a", "b", "c"]);
+        let line = "x".repeat(60);
+        let wrapped = format!("{line}\n{line}\n\n{line}\n    {line}\n{line}");
+        let units = split_units(&wrapped);
+        assert_eq!(units.len(), 3, "{units:?}");
+        assert_eq!(units[0], format!("{line}\n{line}"));
+    }
+
+    #[test]
+    fn unit_keys_ignore_case_and_punctuation() {
+        assert_eq!(unit_key("Source link!"), unit_key("source   LINK"));
+        assert_eq!(unit_key("Share: on - Facebook").1, 3);
+    }
+}

@@ -1,0 +1,365 @@
+//! Rewrite tier: documents that tell the same story in different words.
+//!
+//! Content farms and machine translation rewrite wire stories sentence by sentence, so word
+//! shingles share almost nothing (the five seed rewrites: 5-shingle Jaccard ≤ 0.009). What
+//! rewrites keep are the story's rare content terms, names, numbers and quotations. The
+//! tier, ported from the measured prototype `scripts/rewrite_proto.py`
+//! (`docs/rewrite-research.md`):
+//!
+//! | step | module | what |
+//! |---|---|---|
+//! | features | [`features`] | units (lines / paragraphs), words, light stems, numbers, names |
+//! | boilerplate | [`boilerplate`] | drop units repeated across the corpus and off-topic units |
+//! | weights | [`Stats`], [`Profile`] | `(1 + ln tf) · idf`, idf smoothed by the [`background`] table |
+//! | sketch | [`sketch`] | weighted MinHash (ICWS) of the top-30 features; LSH with r = 2 |
+//! | verify | [`score`] | `V = J · (1 − λ(1 − KA))` against `θ(n)` |
+//!
+//! Every stage works on one document (or merges counts); [`crate::pipeline`] runs them over
+//! a corpus in parallel.
+//!
+//! ```
+//! use neardup::pipeline::rewrite_profiles;
+//! use neardup::rewrite::{score::score, RewriteParams};
+//! let p = RewriteParams::default();
+//! let profiles = rewrite_profiles(&[
+//!     "Gunmen killed 137 people at the Crocus City Hall concert venue near Moscow.",
+//!     "At least 137 were killed when attackers stormed Crocus City Hall outside Moscow.",
+//!     "Cocoa prices rose in Bahia as the harvest was delayed by rain.",
+//! ], &p);
+//! assert!(score(&profiles[0], &profiles[1], &p).is_rewrite());
+//! assert!(!score(&profiles[0], &profiles[2], &p).is_rewrite());
+//! ```
+
+pub mod background;
+pub mod boilerplate;
+pub mod features;
+pub mod score;
+pub mod sketch;
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::lsh::LshParams;
+use features::Token;
+
+/// Parameters of the rewrite tier; every default is the measured prototype's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RewriteParams {
+    /// Drop repeated and off-topic units before weighting. By default, on
+    /// (`--keep-boilerplate` turns it off).
+    pub boilerplate: bool,
+    /// A unit of three or more words found in this many documents is boilerplate. By
+    /// default, 3.
+    pub min_repeat_docs: u32,
+    /// A unit whose idf-weighted containment in the rest of its document is below this is
+    /// off-topic. By default, 0.10.
+    pub off_topic_coherence: f64,
+    /// Only units of at least this many tokens can be off-topic. By default, 4.
+    pub off_topic_min_tokens: usize,
+    /// Pseudo-documents of background evidence in the idf. By default, 200.
+    pub pseudo_docs: f64,
+    /// Features per document that are sketched and compared (`J`). By default, 30.
+    pub top_features: usize,
+    /// Key entities per document. By default, 3.
+    pub key_entities: usize,
+    /// Key entities come from the first this-many tokens. By default, 50.
+    pub lead_tokens: usize,
+    /// Weight of the key-entity penalty. By default, 1.
+    pub key_penalty: f64,
+    /// The key-entity penalty reaches full strength at this many features. By default, 80.
+    pub key_ramp: usize,
+    /// `θ(n) = min(threshold_max, max(threshold_min, threshold_scale / √n))`. By default,
+    /// 0.12.
+    pub threshold_min: f64,
+    /// See `threshold_min`. By default, 0.31.
+    pub threshold_max: f64,
+    /// See `threshold_min`. By default, 2.
+    pub threshold_scale: f64,
+    /// Weighted MinHash sketch size. By default, 128.
+    pub sketch_size: usize,
+    /// The lowest sketched similarity of true rewrites LSH is designed for (the least
+    /// similar seed pair measured 0.138). By default, 0.138.
+    pub lsh_floor: f64,
+    /// Probability that a pair at `lsh_floor` becomes a candidate. By default, 0.7: with
+    /// k = 128 this gives 64 bands of 2 rows.
+    pub lsh_recall: f64,
+}
+
+impl Default for RewriteParams {
+    fn default() -> Self {
+        RewriteParams {
+            boilerplate: true,
+            min_repeat_docs: 3,
+            off_topic_coherence: 0.10,
+            off_topic_min_tokens: 4,
+            pseudo_docs: 200.0,
+            top_features: 30,
+            key_entities: 3,
+            lead_tokens: 50,
+            key_penalty: 1.0,
+            key_ramp: 80,
+            threshold_min: 0.12,
+            threshold_max: 0.31,
+            threshold_scale: 2.0,
+            sketch_size: 128,
+            lsh_floor: 0.138,
+            lsh_recall: 0.7,
+        }
+    }
+}
+
+impl RewriteParams {
+    /// Checks the parameters.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Config(m));
+        if !(0.0..=1.0).contains(&self.threshold_min)
+            || !(0.0..=1.0).contains(&self.threshold_max)
+            || self.threshold_min > self.threshold_max
+        {
+            return bad(format!(
+                "rewrite thresholds must satisfy 0 ≤ min ≤ max ≤ 1, got {} and {}",
+                self.threshold_min, self.threshold_max
+            ));
+        }
+        if self.top_features == 0 || self.key_ramp == 0 || self.min_repeat_docs < 2 {
+            return bad("rewrite top features and key ramp must be ≥ 1, repeat docs ≥ 2".into());
+        }
+        let floor_ok = self.lsh_floor > 0.0 && self.lsh_floor <= 1.0;
+        let recall_ok = self.lsh_recall > 0.0 && self.lsh_recall < 1.0;
+        if !(floor_ok && recall_ok) {
+            return bad("rewrite LSH floor must be in (0, 1] and recall in (0, 1)".into());
+        }
+        sketch::WeightedMinHasher::new(self.sketch_size, 0)?;
+        Ok(())
+    }
+
+    /// LSH bands and rows for the sketches: the most rows per band (fewest random
+    /// candidates) with `b = ⌊k / r⌋` that still make a pair at `lsh_floor` a candidate with
+    /// probability `lsh_recall`. At the defaults, 64 bands of 2 rows.
+    pub fn lsh_params(&self) -> Result<LshParams> {
+        let k = self.sketch_size;
+        let mut best = LshParams::new(k, 1, k)?;
+        for rows in 1..=k {
+            let p = LshParams::new(k / rows, rows, k)?;
+            if p.probability(self.lsh_floor) >= self.lsh_recall {
+                best = p;
+            } else {
+                break;
+            }
+        }
+        Ok(best)
+    }
+}
+
+/// One unit (line or paragraph) of a document and its features.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Hash of the normalised unit text.
+    pub key: u64,
+    /// Words in the normalised unit.
+    pub words: usize,
+    /// Features in text order.
+    pub tokens: Vec<Token>,
+    /// False once a boilerplate detector dropped the unit.
+    pub keep: bool,
+}
+
+/// A document split into units and tokenised.
+#[derive(Debug, Clone, Default)]
+pub struct DocUnits {
+    /// Units in text order.
+    pub units: Vec<Unit>,
+}
+
+impl DocUnits {
+    /// Splits and tokenises a text.
+    pub fn parse(text: &str) -> Self {
+        DocUnits {
+            units: features::split_units(text)
+                .into_iter()
+                .map(|u| {
+                    let (key, words) = features::unit_key(u);
+                    Unit {
+                        key,
+                        words,
+                        tokens: features::tokens(u),
+                        keep: true,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Feature counts over the kept units.
+    pub fn term_counts(&self) -> TermCounts {
+        let mut all: Vec<(u64, f64)> = self
+            .units
+            .iter()
+            .filter(|u| u.keep)
+            .flat_map(|u| u.tokens.iter().map(|t| (t.feature, t.background)))
+            .collect();
+        let tokens = all.len();
+        all.sort_unstable_by_key(|x| x.0);
+        let terms = all
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|run| (run[0].0, run.len() as u32, run[0].1))
+            .collect();
+        TermCounts { terms, tokens }
+    }
+}
+
+/// A document's feature counts.
+#[derive(Debug, Clone, Default)]
+pub struct TermCounts {
+    /// (feature, tf, background probability), sorted by feature.
+    pub terms: Vec<(u64, u32, f64)>,
+    /// Number of kept tokens.
+    pub tokens: usize,
+}
+
+/// Corpus statistics behind the idf.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    docs: usize,
+    df: HashMap<u64, u32>,
+    /// Mean tokens per document, clamped to 20–600: the expected document length that turns
+    /// a background token probability into a document probability.
+    mean_len: f64,
+    pseudo_docs: f64,
+}
+
+impl Stats {
+    /// Document frequencies and mean length of a corpus.
+    pub fn new(counts: &[TermCounts], params: &RewriteParams) -> Self {
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut total = 0usize;
+        for c in counts {
+            total += c.tokens;
+            for &(f, _, _) in &c.terms {
+                *df.entry(f).or_insert(0) += 1;
+            }
+        }
+        Stats {
+            docs: counts.len(),
+            df,
+            mean_len: (total as f64 / counts.len().max(1) as f64).clamp(20.0, 600.0),
+            pseudo_docs: params.pseudo_docs,
+        }
+    }
+
+    /// Probability that a document of mean length holds a feature of background
+    /// probability `bg`: `1 − exp(−L · bg)`.
+    pub fn background_df(&self, bg: f64) -> f64 {
+        1.0 - (-self.mean_len * bg).exp()
+    }
+
+    /// `max(0, ln((N + N0) / (df + N0 · p_bg + 1)))`: corpus idf for large corpora,
+    /// background idf for small ones.
+    pub fn idf(&self, feature: u64, bg: f64) -> f64 {
+        let df = self.df.get(&feature).copied().unwrap_or(0) as f64;
+        let n0 = self.pseudo_docs;
+        ((self.docs as f64 + n0) / (df + n0 * self.background_df(bg) + 1.0))
+            .ln()
+            .max(0.0)
+    }
+}
+
+/// What verification needs of a document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    /// Every feature of positive weight, sorted by feature.
+    pub features: Vec<(u64, f64)>,
+    /// The top features by weight (sketched and compared), sorted by feature.
+    pub top: Vec<(u64, f64)>,
+    /// Key entities and their weights, strongest first.
+    pub keys: Vec<(u64, f64)>,
+}
+
+impl Profile {
+    /// Weights a document's features against corpus statistics.
+    pub fn build(doc: &DocUnits, counts: &TermCounts, stats: &Stats, p: &RewriteParams) -> Self {
+        let features: Vec<(u64, f64)> = counts
+            .terms
+            .iter()
+            .map(|&(f, tf, bg)| (f, (1.0 + (tf as f64).ln()) * stats.idf(f, bg)))
+            .filter(|x| x.1 > 0.0)
+            .collect();
+        let mut by_weight = features.clone();
+        by_weight.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        by_weight.truncate(p.top_features);
+        by_weight.sort_unstable_by_key(|x| x.0);
+
+        let tf_of = |f: u64| {
+            counts
+                .terms
+                .binary_search_by_key(&f, |x| x.0)
+                .map_or(1, |i| counts.terms[i].1)
+        };
+        let mut lead: Vec<(u64, f64)> = doc
+            .units
+            .iter()
+            .filter(|u| u.keep)
+            .flat_map(|u| &u.tokens)
+            .take(p.lead_tokens)
+            .filter(|t| t.key)
+            .map(|t| {
+                let rarity = -stats.background_df(t.background).max(1e-9).ln();
+                (
+                    t.feature,
+                    (1.0 + (tf_of(t.feature).max(1) as f64).ln()) * rarity,
+                )
+            })
+            .collect();
+        lead.sort_unstable_by_key(|x| x.0);
+        lead.dedup_by_key(|x| x.0);
+        lead.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        lead.truncate(p.key_entities);
+        Profile {
+            features,
+            top: by_weight,
+            keys: lead,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_lsh_is_64_bands_of_2_rows() {
+        let p = RewriteParams::default();
+        assert!(p.validate().is_ok());
+        assert_eq!(p.lsh_params().unwrap(), LshParams { bands: 64, rows: 2 });
+    }
+
+    #[test]
+    fn bad_parameters_are_rejected() {
+        for bad in [
+            RewriteParams {
+                threshold_min: 0.5,
+                threshold_max: 0.3,
+                ..RewriteParams::default()
+            },
+            RewriteParams {
+                sketch_size: 0,
+                ..RewriteParams::default()
+            },
+            RewriteParams {
+                lsh_recall: 1.0,
+                ..RewriteParams::default()
+            },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn small_corpora_lean_on_the_background() {
+        let counts = [TermCounts::default(), TermCounts::default()];
+        let s = Stats::new(&counts, &RewriteParams::default());
+        let common = background::word_probability("the");
+        let rare = background::word_probability("crocus");
+        assert!(s.idf(1, rare) > 3.0 * s.idf(2, common).max(0.01));
+    }
+}
