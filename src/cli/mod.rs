@@ -80,12 +80,9 @@ pub enum Command {
     Filter(index::FilterArgs),
 }
 
-/// Where the corpus comes from and how to read it.
+/// How records are read: the format and the names of the id and text fields.
 #[derive(Debug, Args)]
-pub struct InputArgs {
-    /// Input files or directories; `-` reads JSONL from stdin.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+pub struct RecordArgs {
     /// Input format, instead of guessing from the extension.
     #[arg(long, value_name = "txt|jsonl|csv")]
     pub format: Option<Format>,
@@ -101,6 +98,29 @@ pub struct InputArgs {
     /// CSV column holding the text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     pub text_column: String,
+}
+
+impl RecordArgs {
+    /// The library's input options for these flags.
+    pub fn options(&self, keep_raw: bool) -> InputOptions {
+        InputOptions {
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            id_column: self.id_column.clone(),
+            text_column: self.text_column.clone(),
+            keep_raw,
+        }
+    }
+}
+
+/// Where the corpus comes from and how to read it.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input files or directories; `-` reads JSONL from stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub records: RecordArgs,
     /// Skip records that cannot be read (report each on stderr, count them) instead of
     /// stopping at the first.
     #[arg(long)]
@@ -224,21 +244,9 @@ pub struct SimilarityArgs {
     /// Look A and B up as document ids in this corpus (any input format).
     #[arg(long, value_name = "INPUT")]
     pub corpus: Option<PathBuf>,
-    /// Input format of --corpus.
-    #[arg(long, value_name = "txt|jsonl|csv")]
-    pub format: Option<Format>,
-    /// JSONL field holding the document id (--corpus).
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub id_field: String,
-    /// JSONL field holding the text (--corpus).
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    pub text_field: String,
-    /// CSV column holding the document id (--corpus).
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub id_column: String,
-    /// CSV column holding the text (--corpus).
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    pub text_column: String,
+    /// How --corpus is read.
+    #[command(flatten)]
+    pub records: RecordArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
     /// Print JSON instead of aligned text.
@@ -281,18 +289,12 @@ impl InputArgs {
         }
         self.inputs
             .iter()
-            .map(|p| InputSpec::detect(p, self.format).map_err(Into::into))
+            .map(|p| InputSpec::detect(p, self.records.format).map_err(Into::into))
             .collect()
     }
 
     fn options(&self, keep_raw: bool) -> InputOptions {
-        InputOptions {
-            id_field: self.id_field.clone(),
-            text_field: self.text_field.clone(),
-            id_column: self.id_column.clone(),
-            text_column: self.text_column.clone(),
-            keep_raw,
-        }
+        self.records.options(keep_raw)
     }
 }
 
@@ -445,14 +447,8 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     let config = args.engine.config()?;
     let (text_a, text_b) = match &args.corpus {
         Some(path) => {
-            let spec = InputSpec::detect(path, args.format)?;
-            let options = InputOptions {
-                id_field: args.id_field.clone(),
-                text_field: args.text_field.clone(),
-                id_column: args.id_column.clone(),
-                text_column: args.text_column.clone(),
-                keep_raw: false,
-            };
+            let spec = InputSpec::detect(path, args.records.format)?;
+            let options = args.records.options(false);
             let corpus = read_corpus(&[spec], &options, &config, OnInvalid::Fail, &())?;
             let find = |id: &str| -> Result<String> {
                 corpus
