@@ -28,8 +28,11 @@ measure() { /usr/bin/time -f "%e %M" -o "$WORK/t.txt" "$@"; read -r secs kb < "$
 measure $B index build "$WORK/index-part.jsonl" --index "$IDX" -q
 echo "index build: $INDEXED articles in ${secs} s ($(awk -v n="$INDEXED" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') articles/s), peak RSS $((kb / 1024)) MB"
 echo "index on disk: $(du -sh "$IDX" | cut -f1)"
-for _ in 1 2 3; do measure $B index stats --index "$IDX" > /dev/null; echo "open (index stats): ${secs} s, peak RSS $((kb / 1024)) MB ($(awk -v k="$kb" -v n="$INDEXED" 'BEGIN{printf "%.0f", k*1024/n}') bytes per article)"; done
+DOCS=$($B index stats --index "$IDX" --json | sed 's/^{"docs":\([0-9]*\).*/\1/')
+echo "indexed: $DOCS articles (the rest were duplicates)"
+for _ in 1 2 3; do measure $B index stats --index "$IDX" > /dev/null; echo "open (index stats): ${secs} s, peak RSS $((kb / 1024)) MB ($(awk -v k="$kb" -v n="$DOCS" 'BEGIN{printf "%.0f", k*1024/n}') bytes per indexed article)"; done
+open_secs=$secs
 measure sh -c "$B filter --index '$IDX' -q < '$WORK/filter-part.jsonl' > '$WORK/verdicts.jsonl'"
-echo "filter: $M articles in ${secs} s including open ($(awk -v n="$M" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') articles/s), peak RSS $((kb / 1024)) MB"
+echo "filter: $M articles in ${secs} s including open ($(awk -v n="$M" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') articles/s; ≈ $(awk -v n="$M" -v s="$secs" -v o="$open_secs" 'BEGIN{printf "%.0f", n/(s-o)}') articles/s after an open of ${open_secs} s), peak RSS $((kb / 1024)) MB"
 echo "verdicts: $(cut -d, -f2 "$WORK/verdicts.jsonl" | sort | uniq -c | tr '\n' ' ')"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB; load average $(cut -d' ' -f1-3 /proc/loadavg)"

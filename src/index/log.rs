@@ -217,6 +217,19 @@ pub fn scan<'a>(
     bytes: &'a [u8],
     mut each: impl FnMut(u64, DocRecord<'a>) -> IndexResult<()>,
 ) -> IndexResult<(u64, Ending)> {
+    let (offsets, end, ending) = scan_offsets(path, bytes)?;
+    for at in offsets {
+        each(at as u64, decode_at(bytes, at))?;
+    }
+    Ok((end, ending))
+}
+
+/// Scans a whole log like [`scan`], but returns the offsets of the good records (decode each
+/// with [`decode_at`]). Record boundaries are followed sequentially (lengths only); the
+/// checksums and payloads are checked in parallel. Same verdicts as a sequential scan: the
+/// first bad record ends the good ones, and is damage when a good record follows it.
+pub fn scan_offsets(path: &Path, bytes: &[u8]) -> IndexResult<(Vec<usize>, u64, Ending)> {
+    use rayon::prelude::*;
     if bytes.len() < LOG_MAGIC.len() || &bytes[..LOG_MAGIC.len()] != LOG_MAGIC {
         return Err(IndexError::Corrupt {
             path: path.to_path_buf(),
@@ -225,43 +238,69 @@ pub fn scan<'a>(
             recovery: "rebuild the index with `neardup index build`".into(),
         });
     }
+    // Frame boundaries: every offset whose length field is plausible and inside the file.
+    let mut offsets = Vec::with_capacity(bytes.len() / 200 + 1);
     let mut at = LOG_MAGIC.len();
-    while at < bytes.len() {
-        let bad = match record_at(bytes, at) {
-            Ok((payload, end)) => match DocRecord::decode(payload) {
-                Ok(rec) => {
-                    each(at as u64, rec)?;
-                    at = end;
-                    continue;
-                }
-                // A matching checksum over a payload that does not parse is not a torn
-                // write: it is a record this version does not understand, or a bug.
-                Err(what) => {
-                    return Ok((
-                        at as u64,
-                        Ending::Damaged {
-                            offset: at as u64,
-                            what: format!("unreadable record ({what})"),
-                        },
-                    ))
-                }
-            },
-            Err(what) => what,
-        };
-        let ending = if good_record_after(bytes, at + 1) {
-            Ending::Damaged {
-                offset: at as u64,
-                what: bad,
-            }
-        } else {
-            Ending::Torn {
-                offset: at as u64,
-                what: bad,
-            }
-        };
-        return Ok((at as u64, ending));
+    while bytes.len() - at >= FRAME {
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()) as usize;
+        if len == 0 || len > MAX_PAYLOAD || len > bytes.len() - at - FRAME {
+            break;
+        }
+        offsets.push(at);
+        at += FRAME + len;
     }
-    Ok((at as u64, Ending::Clean))
+    // The first frame whose checksum or payload is bad.
+    let bad = offsets.par_iter().position_first(|&at| {
+        record_at(bytes, at)
+            .map_err(|_| ())
+            .and_then(|(p, _)| DocRecord::decode(p).map(|_| ()).map_err(|_| ()))
+            .is_err()
+    });
+    if let Some(i) = bad {
+        at = offsets[i];
+        offsets.truncate(i);
+    }
+    if at == bytes.len() {
+        return Ok((offsets, at as u64, Ending::Clean));
+    }
+    let what = match record_at(bytes, at) {
+        Ok((payload, _)) => match DocRecord::decode(payload) {
+            // Unreachable: a good record would have been kept.
+            Ok(_) => "unreadable record".to_string(),
+            // A matching checksum over a payload that does not parse is not a torn
+            // write: it is a record this version does not understand, or a bug.
+            Err(what) => {
+                return Ok((
+                    offsets,
+                    at as u64,
+                    Ending::Damaged {
+                        offset: at as u64,
+                        what: format!("unreadable record ({what})"),
+                    },
+                ))
+            }
+        },
+        Err(what) => what,
+    };
+    let ending = if good_record_after(bytes, at + 1) {
+        Ending::Damaged {
+            offset: at as u64,
+            what,
+        }
+    } else {
+        Ending::Torn {
+            offset: at as u64,
+            what,
+        }
+    };
+    Ok((offsets, at as u64, ending))
+}
+
+/// Decodes the record at an offset [`scan_offsets`] returned.
+pub fn decode_at(bytes: &[u8], at: usize) -> DocRecord<'_> {
+    let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()) as usize;
+    DocRecord::decode(&bytes[at + FRAME..at + FRAME + len])
+        .unwrap_or_else(|e| unreachable!("record at {at} was checked: {e}"))
 }
 
 /// Reads the shingle set at `offset` (`len` hashes) into `out` and checks its CRC.

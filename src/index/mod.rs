@@ -11,8 +11,10 @@
 //! | `LOCK` | the writer lock and its holder's pid ([`lock`]) | by writers |
 //!
 //! In memory an open index keeps, per article, about 80 bytes (id, content hash, time,
-//! source, where its set is) plus one hash-table entry and one chain link per LSH band: band
-//! key → newest article with that key → older ones. Shingle sets stay on disk.
+//! source, where its set is) plus 8 bytes per LSH band in the band tables (`bands.rs`):
+//! flat arrays grouped by key, built at open in linear time (the log is checked and the bands
+//! are built in parallel), with a small hash-map overlay for articles added since, merged into
+//! the arrays as it grows. About 240 bytes per article at 18 bands; shingle sets stay on disk.
 //!
 //! Checking an article ([`Index::decide`]): its band keys give candidates; a candidate with
 //! the same content hash is an `exact` copy; otherwise its shingle set is read and the exact
@@ -26,6 +28,7 @@
 //! With a time window, articles whose time is more than the window before the newest
 //! article's are expired: never matched, not loaded at open, dropped by [`compact`].
 
+mod bands;
 mod error;
 mod feed;
 pub mod lock;
@@ -33,7 +36,6 @@ pub mod log;
 mod meta;
 mod time;
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
@@ -51,8 +53,10 @@ use crate::lsh::LshParams;
 use crate::minhash::MinHasher;
 use crate::shingle::{Scratch, Shingler};
 use crate::verify::Similarity;
+use bands::BandTables;
 use lock::WriterLock;
 use log::{DocRecord, Ending, LOG_MAGIC, RECOVER_DAMAGE, SETS_MAGIC};
+use rayon::prelude::*;
 
 /// What the index says about an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -223,8 +227,7 @@ pub struct Index {
     sets_tail: Vec<u8>,
     entries: Vec<Entry>,
     ids: String,
-    heads: Vec<HashMap<u64, u32>>,
-    next: Vec<u32>,
+    tables: BandTables,
     newest: Option<i64>,
     stats: Stats,
     cands: Vec<u32>,
@@ -243,8 +246,9 @@ impl std::fmt::Debug for Index {
 }
 
 /// A log read and checked against its sets file.
-struct Checked<'a> {
-    records: Vec<(u64, DocRecord<'a>)>,
+struct Checked {
+    /// Offsets of the good records (decode with [`log::decode_at`]).
+    records: Vec<usize>,
     /// Where the good records end.
     end: u64,
     torn: Option<(u64, String)>,
@@ -252,40 +256,37 @@ struct Checked<'a> {
 
 /// Scans `bytes` (the log) and checks that every record's set lies inside `sets_len`.
 /// Damage is an error unless `salvage`, which keeps the records before it.
-fn check_log<'a>(
+fn check_log(
     log_path: &Path,
     sets_path: &Path,
-    bytes: &'a [u8],
+    bytes: &[u8],
     sets_len: u64,
     salvage: bool,
-) -> IndexResult<Checked<'a>> {
-    let mut records = Vec::new();
-    let (end, ending) = log::scan(log_path, bytes, |at, rec| {
-        records.push((at, rec));
-        Ok(())
-    })?;
+) -> IndexResult<Checked> {
+    let (mut records, end, ending) = log::scan_offsets(log_path, bytes)?;
     // (where the good records end, damaged rather than torn, what is wrong)
     let mut cut: Option<(u64, bool, String)> = match ending {
         Ending::Clean => None,
         Ending::Torn { what, .. } => Some((end, false, what)),
         Ending::Damaged { what, .. } => Some((end, true, what)),
     };
-    let outside = |r: &DocRecord| {
+    let outside = |&at: &usize| {
+        let r = log::decode_at(bytes, at);
         let set_end = r.set_offset.checked_add(r.set_len as u64 * 8);
         r.set_offset < SETS_MAGIC.len() as u64 || set_end.is_none_or(|e| e > sets_len)
     };
-    if let Some(first) = records.iter().position(|(_, r)| outside(r)) {
-        let (at, rec) = &records[first];
+    if let Some(first) = records.par_iter().position_first(outside) {
+        let at = records[first];
         let what = format!(
             "the shingle set of {:?} lies past the end of {} ({} bytes)",
-            rec.id,
+            log::decode_at(bytes, at).id,
             sets_path.display(),
             sets_len
         );
         // Sets are written before their log records, so after a crash only a final run of
         // records can lack their sets; a good record after a missing set is damage.
-        let damaged = !records[first..].iter().all(|(_, r)| outside(r));
-        cut = Some((*at, damaged, what));
+        let damaged = !records[first..].par_iter().all(outside);
+        cut = Some((at as u64, damaged, what));
         records.truncate(first);
     }
     match cut {
@@ -417,8 +418,7 @@ impl Index {
             sets_tail: Vec::new(),
             entries: Vec::new(),
             ids: String::new(),
-            heads: vec![HashMap::new(); lsh.bands],
-            next: Vec::new(),
+            tables: BandTables::build(vec![Vec::new(); lsh.bands], &[], 0),
             newest: None,
             stats: Stats {
                 docs: checked.records.len() as u64,
@@ -435,45 +435,79 @@ impl Index {
             read_buf: Vec::new(),
             set_buf: Vec::new(),
         };
-        let times = checked.records.iter().filter_map(|(_, r)| r.timestamp);
-        index.stats.oldest = times.clone().min();
-        index.stats.newest = times.max();
-        index.newest = index.stats.newest;
-        let cutoff = index.cutoff();
-        let live = checked
+        let decode = |&at: &usize| log::decode_at(&bytes, at);
+        let (oldest, newest) = checked
             .records
-            .iter()
-            .filter(|(_, r)| cutoff.is_none_or(|c| r.timestamp.is_some_and(|t| t >= c)))
-            .count();
-        index.entries.reserve(live);
-        index.next.reserve(live * lsh.bands);
-        for h in &mut index.heads {
-            h.reserve(live);
-        }
+            .par_iter()
+            .filter_map(|at| decode(at).timestamp)
+            .fold(
+                || (None, None),
+                |(lo, hi): (Option<i64>, Option<i64>), t| {
+                    (
+                        Some(lo.map_or(t, |l: i64| l.min(t))),
+                        Some(hi.map_or(t, |h: i64| h.max(t))),
+                    )
+                },
+            )
+            .reduce(
+                || (None, None),
+                |a, b| {
+                    let pick = |x: Option<i64>, y: Option<i64>, f: fn(i64, i64) -> i64| match (x, y)
+                    {
+                        (Some(x), Some(y)) => Some(f(x, y)),
+                        (x, y) => x.or(y),
+                    };
+                    (pick(a.0, b.0, i64::min), pick(a.1, b.1, i64::max))
+                },
+            );
+        index.stats.oldest = oldest;
+        index.stats.newest = newest;
+        index.newest = newest;
+        let cutoff = index.cutoff();
+        let expired = |r: &DocRecord| cutoff.is_some_and(|c| r.timestamp.is_none_or(|t| t < c));
+        let live = match cutoff {
+            None => checked.records.len(),
+            Some(_) => checked
+                .records
+                .par_iter()
+                .filter(|at| !expired(&decode(at)))
+                .count(),
+        };
+        index.entries.reserve_exact(live);
+        let mut band_keys: Vec<Vec<u32>> =
+            (0..lsh.bands).map(|_| Vec::with_capacity(live)).collect();
+        let mut keyed: Vec<u32> = Vec::with_capacity(live);
         let mut sets_end = SETS_MAGIC.len() as u64;
-        let mut keys = Vec::with_capacity(lsh.bands);
-        for (_, rec) in &checked.records {
+        for at in &checked.records {
+            let rec = decode(at);
             sets_end = sets_end.max(rec.set_offset + rec.set_len as u64 * 8);
-            if cutoff.is_some_and(|c| rec.timestamp.is_none_or(|t| t < c)) {
+            if expired(&rec) {
                 continue;
             }
-            keys.clear();
-            keys.extend(rec.keys());
-            if !keys.is_empty() && keys.len() != lsh.bands {
+            let nkeys = rec.keys.len() / 8;
+            if nkeys != 0 && nkeys != lsh.bands {
                 return Err(IndexError::Corrupt {
                     path: index.log_path.clone(),
-                    offset: 0,
+                    offset: *at as u64,
                     what: format!(
                         "record {:?} has {} band keys, the index {}",
-                        rec.id,
-                        keys.len(),
-                        lsh.bands
+                        rec.id, nkeys, lsh.bands
                     ),
                     recovery: RECOVER_DAMAGE.into(),
                 });
             }
-            index.push_entry(rec, &keys);
+            if nkeys != 0 {
+                keyed.push(index.entries.len() as u32);
+                for (band, key) in rec.keys().enumerate() {
+                    band_keys[band].push(bands::top(key));
+                }
+            }
+            index.add_entry(&rec);
         }
+        drop(checked.records);
+        drop(bytes);
+        index.ids.shrink_to_fit();
+        index.tables = BandTables::build(band_keys, &keyed, index.entries.len() as u32);
         index.stats.live = index.entries.len() as u64;
         index.stats.expired = index.stats.docs - index.stats.live;
         if let Some((at, what)) = &checked.torn {
@@ -503,9 +537,8 @@ impl Index {
         Ok((index, report))
     }
 
-    /// Adds a loaded or new entry to the tables.
-    fn push_entry(&mut self, rec: &DocRecord, keys: &[u64]) {
-        let slot = self.entries.len() as u32;
+    /// Adds a loaded or new article's entry (not its band keys).
+    fn add_entry(&mut self, rec: &DocRecord) {
         let id_start = self.ids.len() as u64;
         self.ids.push_str(rec.id);
         self.entries.push(Entry {
@@ -518,12 +551,6 @@ impl Index {
             set_crc: rec.set_crc,
             id_len: rec.id.len() as u16,
         });
-        let bands = self.lsh.bands;
-        self.next.resize(self.next.len() + bands, NONE);
-        for (band, &key) in keys.iter().enumerate() {
-            let prev = self.heads[band].insert(key, slot).unwrap_or(NONE);
-            self.next[slot as usize * bands + band] = prev;
-        }
         if let Some(t) = rec.timestamp {
             self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
         }
@@ -638,15 +665,10 @@ impl Index {
         if p.keys.is_empty() {
             return Ok(new);
         }
-        let bands = self.lsh.bands;
         let mut cands = std::mem::take(&mut self.cands);
         cands.clear();
-        for (band, key) in p.keys.iter().enumerate() {
-            let mut s = self.heads[band].get(key).copied().unwrap_or(NONE);
-            while s != NONE {
-                cands.push(s);
-                s = self.next[s as usize * bands + band];
-            }
+        for (band, &key) in p.keys.iter().enumerate() {
+            self.tables.for_each(band, key, |s| cands.push(s));
         }
         cands.sort_unstable();
         cands.dedup();
@@ -727,7 +749,9 @@ impl Index {
         if !self.read_only {
             rec.encode(&mut self.log_tail);
         }
-        self.push_entry(&rec, &p.keys);
+        let slot = self.entries.len() as u32;
+        self.add_entry(&rec);
+        self.tables.insert(slot, &p.keys);
         Ok(())
     }
 
@@ -853,7 +877,8 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
     let (mut log_len, mut sets_len) = (LOG_MAGIC.len() as u64, SETS_MAGIC.len() as u64);
     let cutoff = index.cutoff();
     let (mut buf, mut set, mut rec_buf) = (Vec::new(), Vec::new(), Vec::new());
-    for (_, rec) in &checked.records {
+    for &at in &checked.records {
+        let rec = log::decode_at(&bytes, at);
         if cutoff.is_some_and(|c| rec.timestamp.is_none_or(|t| t < c)) {
             report.expired += 1;
             continue;
