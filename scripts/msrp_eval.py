@@ -21,7 +21,10 @@ import sys
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--msrp", default="/work/shared/data/msrp/msr_paraphrase_train.txt")
+    ap.add_argument(
+        "--msrp",
+        default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "msrp", "msr_paraphrase_train.txt"),
+    )
     ap.add_argument("--bin", default="target/release/neardup")
     ap.add_argument("--work", default="/tmp/msrp")
     ap.add_argument("extra", nargs="*", help="extra arguments for `neardup pairs`")

@@ -403,7 +403,10 @@ def score(da, db):
 
 
 # ----------------------------------------------------------------------------- data loading
-def load_seeds(pattern="/work/shared/seeds/*.txt"):
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
+
+
+def load_seeds(pattern=os.path.join(SHARED, "seeds", "*.txt")):
     return [Doc(os.path.basename(p)[:3], open(p, encoding="utf-8").read()) for p in sorted(glob.glob(pattern))]
 
 
@@ -416,7 +419,7 @@ def load_reuters(path="/tmp/reuters.jsonl"):
     return out
 
 
-def load_msrp(path="/work/shared/data/msrp/msr_paraphrase_train.txt"):
+def load_msrp(path=os.path.join(SHARED, "data", "msrp", "msr_paraphrase_train.txt")):
     rows = []
     with open(path, encoding="utf-8-sig") as f:
         next(f)

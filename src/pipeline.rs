@@ -411,9 +411,14 @@ fn analyze_rewrites(
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
     let (profiles, dropped_units) = rewrite_profiles_with_stats(&texts, params);
     observer.stage("rewrite sketches");
+    let tops: Vec<&[(u64, f64)]> = leaders
+        .iter()
+        .map(|&i| profiles[i as usize].top.as_slice())
+        .collect();
     let sketches: Vec<(u32, Sketch)> = leaders
-        .par_iter()
-        .filter_map(|&i| sketcher.sketch(&profiles[i as usize].top).map(|s| (i, s)))
+        .iter()
+        .zip(sketcher.sketch_all(&tops))
+        .filter_map(|(&i, s)| s.map(|s| (i, s)))
         .collect();
     observer.stage("rewrite candidates");
     let rows = lsh.rows;

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::features::stem;
+use super::features::{stem, word_hash, HashMap64};
 
 const TABLE: &str = include_str!("../../data/background_en.tsv");
 
@@ -27,9 +27,15 @@ pub fn zipf_probability(zipf: f64) -> f64 {
     10f64.powf(zipf - 9.0)
 }
 
-fn table() -> &'static HashMap<String, f64> {
-    static TABLE_MAP: OnceLock<HashMap<String, f64>> = OnceLock::new();
-    TABLE_MAP.get_or_init(|| parse(TABLE))
+/// Stem feature hash (`w:stem`, see [`word_hash`]) → probability.
+fn table() -> &'static HashMap64<f64> {
+    static TABLE_MAP: OnceLock<HashMap64<f64>> = OnceLock::new();
+    TABLE_MAP.get_or_init(|| {
+        parse(TABLE)
+            .into_iter()
+            .map(|(w, p)| (word_hash(&w), p))
+            .collect()
+    })
 }
 
 /// Parses `word<TAB>zipf` lines (`#` lines are comments) into stem → probability. Lines
@@ -61,8 +67,13 @@ fn parse(text: &str) -> HashMap<String, f64> {
 
 /// Background per-token probability of a (stemmed, lowercase) word.
 pub fn word_probability(stemmed: &str) -> f64 {
+    word_hash_probability(word_hash(stemmed))
+}
+
+/// Background per-token probability of a stem by its feature hash ([`word_hash`]).
+pub fn word_hash_probability(h: u64) -> f64 {
     table()
-        .get(stemmed)
+        .get(&h)
         .copied()
         .unwrap_or_else(|| zipf_probability(OOV_ZIPF))
 }

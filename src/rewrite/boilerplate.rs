@@ -16,14 +16,13 @@
 //! little idf weight anyway; the detectors matter most for ads and bios, whose rare terms
 //! would otherwise enter a document's top features.
 
-use std::collections::HashMap;
-
+use super::features::HashMap64;
 use super::{DocUnits, Stats};
 
 /// Number of documents each normalised unit (of three or more words) occurs in.
 #[derive(Debug, Default)]
 pub struct RepeatedLines {
-    docs_per_unit: HashMap<u64, u32>,
+    docs_per_unit: HashMap64<u32>,
 }
 
 impl RepeatedLines {
@@ -82,7 +81,7 @@ pub fn drop_off_topic(
     if kept.len() < 4 {
         return 0;
     }
-    let mut full: HashMap<u64, u32> = HashMap::new();
+    let mut full: HashMap64<u32> = HashMap64::default();
     for &i in &kept {
         for t in &doc.units[i].tokens {
             *full.entry(t.feature).or_insert(0) += 1;

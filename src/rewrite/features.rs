@@ -19,9 +19,37 @@
 //! This is a port of `scripts/rewrite_proto.py`, the measured reference (see
 //! `docs/rewrite-research.md`).
 
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::background;
+
+/// A hasher for keys that are already 64-bit hashes (feature and unit hashes): it passes
+/// them through instead of hashing them again with SipHash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+/// A hash map keyed by 64-bit hashes.
+pub type HashMap64<V> = std::collections::HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
 /// Function words: kept as features (unstemmed, never names), weighted down by background idf.
 const STOPWORDS: &[&str] = &[
@@ -270,8 +298,21 @@ const CALENDAR: &[&str] = &[
     "today",
 ];
 
-fn is_stopword(w: &str) -> bool {
-    STOPWORDS.contains(&w)
+/// The feature hashes `w:…` of a word list.
+fn word_set(words: &[&str]) -> HashSet<u64, BuildHasherDefault<PassThrough>> {
+    words.iter().map(|w| word_hash(w)).collect()
+}
+
+/// Whether the word whose feature hash is `h` is a stopword.
+fn is_stopword(h: u64) -> bool {
+    static SET: OnceLock<HashSet<u64, BuildHasherDefault<PassThrough>>> = OnceLock::new();
+    SET.get_or_init(|| word_set(STOPWORDS)).contains(&h)
+}
+
+/// Whether the (stemmed) word whose feature hash is `h` is a day or month name.
+fn is_calendar(h: u64) -> bool {
+    static SET: OnceLock<HashSet<u64, BuildHasherDefault<PassThrough>>> = OnceLock::new();
+    SET.get_or_init(|| word_set(CALENDAR)).contains(&h)
 }
 
 /// Number words that multiply the preceding number (and are dropped themselves).
@@ -295,6 +336,9 @@ pub struct Token {
     /// May be a key entity: a name or a number of three or more characters, not a day or
     /// month.
     pub key: bool,
+    /// A *slot*: a number of any length or a name, the parts a template fills in
+    /// differently for each instance (dividend amounts, dates, companies).
+    pub slot: bool,
 }
 
 /// Light suffix stripping: `ies→y`, `sses→ss`, final `s` unless `ss/us/is`, then `ing`
@@ -545,6 +589,19 @@ pub fn feature_hash(key: &str) -> u64 {
     xxh3_64(key.as_bytes())
 }
 
+/// The feature hash of a word, `feature_hash("w:" + word)`, without allocating for words
+/// of up to 62 bytes.
+pub fn word_hash(word: &str) -> u64 {
+    let mut buf = [0u8; 64];
+    let n = word.len() + 2;
+    if n > buf.len() {
+        return feature_hash(&format!("w:{word}"));
+    }
+    buf[..2].copy_from_slice(b"w:");
+    buf[2..n].copy_from_slice(word.as_bytes());
+    xxh3_64(&buf[..n])
+}
+
 /// The features of one unit, in text order.
 pub fn tokens(text: &str) -> Vec<Token> {
     let raws = raw_tokens(text);
@@ -565,14 +622,21 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 feature: feature_hash(&format!("#{v}")),
                 background: number_background(&v),
                 key: v.len() > 2,
+                slot: true,
             });
             continue;
         }
-        let mut lw = raw.text.to_ascii_lowercase().replace('’', "'");
+        let mut lw = raw.text.to_ascii_lowercase();
+        let apostrophe = lw.contains(['\'', '’']);
+        if apostrophe {
+            lw = lw.replace('’', "'");
+        }
         if lw.ends_with("'s") {
             lw.truncate(lw.len() - 2);
         }
-        let lw = lw.replace('\'', "");
+        if apostrophe {
+            lw = lw.replace('\'', "");
+        }
         let cap = raw.text.as_bytes()[0].is_ascii_uppercase() && !sentence_initial(text, raw.start);
         let parts: Vec<&str> = lw.split('-').collect();
         let pieces: Vec<&str> = if parts.len() > 1 && parts.iter().all(|p| p.len() >= 3) {
@@ -588,19 +652,23 @@ pub fn tokens(text: &str) -> Vec<Token> {
             if multiplier(p).is_some() {
                 continue;
             }
-            if is_stopword(p) {
+            let hp = word_hash(p);
+            if is_stopword(hp) {
                 out.push(Token {
-                    feature: feature_hash(&format!("w:{p}")),
-                    background: background::word_probability(p),
+                    feature: hp,
+                    background: background::word_hash_probability(hp),
                     key: false,
+                    slot: false,
                 });
                 continue;
             }
             let s = stem(p);
+            let hs = if s == p { hp } else { word_hash(&s) };
             out.push(Token {
-                feature: feature_hash(&format!("w:{s}")),
-                background: background::word_probability(&s),
-                key: cap && !CALENDAR.contains(&s.as_str()),
+                feature: hs,
+                background: background::word_hash_probability(hs),
+                key: cap && !is_calendar(hs),
+                slot: cap && !is_calendar(hs),
             });
         }
     }

@@ -36,11 +36,9 @@ pub mod features;
 pub mod score;
 pub mod sketch;
 
-use std::collections::HashMap;
-
 use crate::error::{Error, Result};
 use crate::lsh::LshParams;
-use features::Token;
+use features::{HashMap64, Token};
 
 /// Parameters of the rewrite tier; every default is the measured prototype's.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +81,18 @@ pub struct RewriteParams {
     /// Probability that a pair at `lsh_floor` becomes a candidate. By default, 0.7: with
     /// k = 128 this gives 64 bands of 2 rows.
     pub lsh_recall: f64,
+    /// Weight `μ` of the template penalty `1 − μ · g(T) · D` (see [`score::score`]). By
+    /// default, 1.
+    pub template_penalty: f64,
+    /// Template share `T` from which the penalty ramps in: `g(T) = (T − T₀)/(1 − T₀)`
+    /// clamped to [0, 1]. By default, 0.9 (at least 90% of the shared weight is template
+    /// vocabulary).
+    pub template_onset: f64,
+    /// A feature is *template vocabulary* when its corpus document frequency is at least
+    /// `max(common_min_docs, common_share · N)`. By default, 50.
+    pub common_min_docs: u32,
+    /// See `common_min_docs`. By default, 0.005 (0.5% of the documents).
+    pub common_share: f64,
 }
 
 impl Default for RewriteParams {
@@ -104,6 +114,10 @@ impl Default for RewriteParams {
             sketch_size: 128,
             lsh_floor: 0.138,
             lsh_recall: 0.7,
+            template_penalty: 1.0,
+            template_onset: 0.9,
+            common_min_docs: 50,
+            common_share: 0.005,
         }
     }
 }
@@ -120,6 +134,11 @@ impl RewriteParams {
                 "rewrite thresholds must satisfy 0 ≤ min ≤ max ≤ 1, got {} and {}",
                 self.threshold_min, self.threshold_max
             ));
+        }
+        if !(0.0..1.0).contains(&self.template_onset)
+            || !(0.0..=1.0).contains(&self.template_penalty)
+        {
+            return bad("rewrite template onset must be in [0, 1), penalty in [0, 1]".into());
         }
         if self.top_features == 0 || self.key_ramp == 0 || self.min_repeat_docs < 2 {
             return bad("rewrite top features and key ramp must be ≥ 1, repeat docs ≥ 2".into());
@@ -221,17 +240,19 @@ pub struct TermCounts {
 #[derive(Debug, Clone)]
 pub struct Stats {
     docs: usize,
-    df: HashMap<u64, u32>,
+    df: HashMap64<u32>,
     /// Mean tokens per document, clamped to 20–600: the expected document length that turns
     /// a background token probability into a document probability.
     mean_len: f64,
     pseudo_docs: f64,
+    /// Document frequency from which a feature is template vocabulary.
+    common_df: u32,
 }
 
 impl Stats {
     /// Document frequencies and mean length of a corpus.
     pub fn new(counts: &[TermCounts], params: &RewriteParams) -> Self {
-        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut df: HashMap64<u32> = HashMap64::default();
         let mut total = 0usize;
         for c in counts {
             total += c.tokens;
@@ -244,6 +265,9 @@ impl Stats {
             df,
             mean_len: (total as f64 / counts.len().max(1) as f64).clamp(20.0, 600.0),
             pseudo_docs: params.pseudo_docs,
+            common_df: params
+                .common_min_docs
+                .max((params.common_share * counts.len() as f64).ceil() as u32),
         }
     }
 
@@ -251,6 +275,12 @@ impl Stats {
     /// probability `bg`: `1 − exp(−L · bg)`.
     pub fn background_df(&self, bg: f64) -> f64 {
         1.0 - (-self.mean_len * bg).exp()
+    }
+
+    /// Whether a feature is template vocabulary: found in at least
+    /// `max(common_min_docs, common_share · N)` documents of the corpus.
+    pub fn is_common(&self, feature: u64) -> bool {
+        self.df.get(&feature).is_some_and(|&d| d >= self.common_df)
     }
 
     /// `max(0, ln((N + N0) / (df + N0 · p_bg + 1)))`: corpus idf for large corpora,
@@ -273,6 +303,11 @@ pub struct Profile {
     pub top: Vec<(u64, f64)>,
     /// Key entities and their weights, strongest first.
     pub keys: Vec<(u64, f64)>,
+    /// Slot features (numbers, names) among `features`, sorted.
+    pub slots: Vec<u64>,
+    /// Template vocabulary (frequent in the corpus, [`Stats::is_common`]) among `features`,
+    /// sorted.
+    pub common: Vec<u64>,
 }
 
 impl Profile {
@@ -314,10 +349,28 @@ impl Profile {
         lead.dedup_by_key(|x| x.0);
         lead.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         lead.truncate(p.key_entities);
+        let mut slots: Vec<u64> = doc
+            .units
+            .iter()
+            .filter(|u| u.keep)
+            .flat_map(|u| &u.tokens)
+            .filter(|t| t.slot)
+            .map(|t| t.feature)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots.retain(|&f| features.binary_search_by_key(&f, |x| x.0).is_ok());
+        let common = features
+            .iter()
+            .map(|x| x.0)
+            .filter(|&f| stats.is_common(f))
+            .collect();
         Profile {
             features,
             top: by_weight,
             keys: lead,
+            slots,
+            common,
         }
     }
 }

@@ -14,7 +14,19 @@
 //! 30 × 128 draws per document, it is exact (not an approximation of J_w) and short to
 //! verify; ProbMinHash would also be the wrong target (its collision probability is the
 //! *probability* Jaccard J_P, not J_w).
+//!
+//! **Corpus batches** ([`WeightedMinHasher::sketch_all`]). The draws `(r, c, β)` of sample
+//! `j` depend only on the feature and `j`, never on the weight or the document, and the
+//! top features of news repeat across documents (on Reuters-21578, 19 048 documents hold
+//! 571 k top-feature occurrences but only about 60 k distinct features). So a corpus is
+//! sketched feature by feature: each distinct feature's `k` draws are made once and applied
+//! to every document holding it, which leaves per (document, feature, sample) a division,
+//! a floor and a comparison. The samples are split into blocks processed in parallel
+//! (each block owns its columns of the running minima). The result is bit-identical to
+//! [`WeightedMinHasher::sketch`] per document (tested), so it is still exact ICWS: the
+//! collision probability stays the weighted Jaccard.
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// A sketch: `k` 32-bit sample hashes.
@@ -41,12 +53,14 @@ fn fast_ln(x: f64) -> f64 {
     e as f64 * std::f64::consts::LN_2 + series
 }
 
+const SPLITMIX_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// SplitMix64 (Steele, Lea & Flood 2014): a stream of uniform values from one seed.
 struct SplitMix(u64);
 
 impl SplitMix {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.0 = self.0.wrapping_add(SPLITMIX_GAMMA);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -67,6 +81,59 @@ impl SplitMix {
     fn gamma2(&mut self) -> f64 {
         let (u, v) = self.units();
         -fast_ln(u * v)
+    }
+}
+
+/// The ICWS draws of one feature for one sample: `r`, `ln c` and `β`.
+#[derive(Debug, Clone, Copy)]
+struct Draw {
+    r: f64,
+    ln_c: f64,
+    beta: f64,
+    /// `ln c − r`: `ln a ≥ bound − ln w` for every weight.
+    bound: f64,
+}
+
+impl Draw {
+    /// The next sample's draws from a feature's stream (three SplitMix values per sample).
+    #[inline]
+    fn next(rng: &mut SplitMix) -> Self {
+        let r = rng.gamma2();
+        let c = rng.gamma2();
+        let beta = rng.units().0;
+        let ln_c = fast_ln(c);
+        Draw {
+            r,
+            ln_c,
+            beta,
+            bound: ln_c - r,
+        }
+    }
+
+    /// The draws of sample `j` of the stream seeded `seed`: SplitMix is a counter, so the
+    /// stream can be entered at sample `j` directly.
+    #[inline]
+    fn at(seed: u64, j: usize) -> Self {
+        let mut rng = SplitMix(seed.wrapping_add((3 * j as u64).wrapping_mul(SPLITMIX_GAMMA)));
+        Draw::next(&mut rng)
+    }
+
+    /// `(ln a, t)` of a feature of log-weight `ln_w`: `t = ⌊ln w / r + β⌋`,
+    /// `ln a = ln c − r (t − β) − r`.
+    #[inline]
+    fn sample(&self, ln_w: f64) -> (f64, i64) {
+        let x = ln_w / self.r + self.beta;
+        // floor without a libm call
+        let t = {
+            let t = x as i64 as f64;
+            if t > x {
+                t - 1.0
+            } else {
+                t
+            }
+        };
+        let ln_y = self.r * (t - self.beta);
+        (self.ln_c - ln_y - self.r, t as i64)
     }
 }
 
@@ -113,38 +180,122 @@ impl WeightedMinHasher {
         for &(f, ln_w) in &live {
             let mut rng = SplitMix(xxh3_64_with_seed(&f.to_le_bytes(), self.seed));
             for slot in best.iter_mut() {
-                let r = rng.gamma2();
-                let c = rng.gamma2();
-                let beta = rng.units().0;
-                let x = ln_w / r + beta;
-                // floor without a libm call
-                let t = {
-                    let t = x as i64 as f64;
-                    if t > x {
-                        t - 1.0
-                    } else {
-                        t
-                    }
-                };
-                let ln_y = r * (t - beta);
-                // ln a = ln c − ln y − r
-                let ln_a = fast_ln(c) - ln_y - r;
+                let d = Draw::next(&mut rng);
+                let (ln_a, t) = d.sample(ln_w);
                 if ln_a < slot.0 {
-                    *slot = (ln_a, f, t as i64);
+                    *slot = (ln_a, f, t);
                 }
             }
         }
         Some(
             best.iter()
                 .enumerate()
-                .map(|(j, &(_, f, t))| {
-                    let mut bytes = [0u8; 16];
-                    bytes[..8].copy_from_slice(&f.to_le_bytes());
-                    bytes[8..].copy_from_slice(&t.to_le_bytes());
-                    xxh3_64_with_seed(&bytes, self.seed ^ j as u64) as u32
-                })
+                .map(|(j, &(_, f, t))| self.sample_hash(j, f, t))
                 .collect(),
         )
+    }
+
+    /// The 32-bit hash of sample `j` won by `(f, t)`.
+    #[inline]
+    fn sample_hash(&self, j: usize, f: u64, t: i64) -> u32 {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&f.to_le_bytes());
+        bytes[8..].copy_from_slice(&t.to_le_bytes());
+        xxh3_64_with_seed(&bytes, self.seed ^ j as u64) as u32
+    }
+
+    /// The sketches of many weighted sets, equal to [`Self::sketch`] of each (bit for bit),
+    /// but each distinct feature's draws are made once for the whole batch (see the module
+    /// documentation). Work is spread over rayon's pool by blocks of samples.
+    pub fn sketch_all(&self, sets: &[&[(u64, f64)]]) -> Vec<Option<Sketch>> {
+        // (feature, document, ln w), grouped by feature, documents ascending, each
+        // document's features in input order (as `sketch` visits them).
+        let mut postings: Vec<(u64, u32, f64)> = sets
+            .iter()
+            .enumerate()
+            .flat_map(|(d, set)| {
+                set.iter()
+                    .filter(|(_, w)| *w > 0.0 && w.is_finite())
+                    .map(move |&(f, w)| (f, d as u32, w.ln()))
+            })
+            .collect();
+        postings.par_sort_by_key(|p| (p.0, p.1));
+        let groups: Vec<&[(u64, u32, f64)]> = postings.chunk_by(|a, b| a.0 == b.0).collect();
+        let n = sets.len();
+        // Eight samples per block: a document's running minima (ln a, winning posting)
+        // take 96 bytes, so a block's table stays cache-resident while postings stream by.
+        let block = 8.min(self.k);
+        let starts: Vec<usize> = (0..self.k).step_by(block).collect();
+        let seeds: Vec<u64> = groups
+            .iter()
+            .map(|g| xxh3_64_with_seed(&g[0].0.to_le_bytes(), self.seed))
+            .collect();
+        let blocks: Vec<Vec<u32>> = starts
+            .par_iter()
+            .map(|&j0| {
+                let width = (j0 + block).min(self.k) - j0;
+                let mut best_a: Vec<f64> = vec![f64::INFINITY; n * width];
+                let mut best_p: Vec<u32> = vec![u32::MAX; n * width];
+                let mut draws: Vec<Draw> = Vec::with_capacity(width);
+                let mut p = 0u32;
+                for (group, &seed) in groups.iter().zip(&seeds) {
+                    draws.clear();
+                    draws.extend((j0..j0 + width).map(|j| Draw::at(seed, j)));
+                    for &(_, d, ln_w) in group.iter() {
+                        let row = d as usize * width..(d as usize + 1) * width;
+                        for ((a, w), draw) in best_a[row.clone()]
+                            .iter_mut()
+                            .zip(&mut best_p[row])
+                            .zip(&draws)
+                        {
+                            // ln a ≥ ln c − r − ln w (as r (t − β) ≤ ln w): most
+                            // draws lose without computing t.
+                            if draw.bound - ln_w >= *a {
+                                continue;
+                            }
+                            let ln_a = draw.sample(ln_w).0;
+                            if ln_a < *a {
+                                *a = ln_a;
+                                *w = p;
+                            }
+                        }
+                        p += 1;
+                    }
+                }
+                // The winner's t, recomputed from its posting.
+                best_p
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &w)| {
+                        if w == u32::MAX {
+                            return 0;
+                        }
+                        let j = j0 + i % width;
+                        let (f, _, ln_w) = postings[w as usize];
+                        let seed = xxh3_64_with_seed(&f.to_le_bytes(), self.seed);
+                        self.sample_hash(j, f, Draw::at(seed, j).sample(ln_w).1)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut live = vec![false; n];
+        for p in &postings {
+            live[p.1 as usize] = true;
+        }
+        (0..n)
+            .map(|d| {
+                live[d].then(|| {
+                    starts
+                        .iter()
+                        .zip(&blocks)
+                        .flat_map(|(&j0, b)| {
+                            let width = (j0 + block).min(self.k) - j0;
+                            b[d * width..(d + 1) * width].iter().copied()
+                        })
+                        .collect()
+                })
+            })
+            .collect()
     }
 }
 
@@ -203,6 +354,36 @@ mod tests {
         assert!((collision_rate(&a, &b) - 0.5).abs() < 0.04);
     }
 
+    #[test]
+    fn batch_sketches_equal_single_sketches() {
+        let m = WeightedMinHasher::new(128, 11).unwrap();
+        let sets: Vec<Vec<(u64, f64)>> = (0..40u64)
+            .map(|d| {
+                // Overlapping features across documents, some shared, weights varied.
+                let mut s: Vec<(u64, f64)> = (0..(d % 7 + 1))
+                    .map(|i| ((d * 3 + i * 5) % 23, 0.3 + ((d + i) % 5) as f64))
+                    .collect();
+                s.sort_unstable_by_key(|x| x.0);
+                s.dedup_by_key(|x| x.0);
+                s
+            })
+            .chain([vec![], vec![(5, 0.0)]])
+            .collect();
+        let refs: Vec<&[(u64, f64)]> = sets.iter().map(|s| s.as_slice()).collect();
+        let batch = m.sketch_all(&refs);
+        assert_eq!(batch.len(), sets.len());
+        for (s, b) in sets.iter().zip(&batch) {
+            assert_eq!(&m.sketch(s), b);
+        }
+        assert!(batch[40].is_none() && batch[41].is_none());
+        // Sizes that are not a multiple of the block.
+        let m = WeightedMinHasher::new(37, 2).unwrap();
+        let batch = m.sketch_all(&refs);
+        for (s, b) in sets.iter().zip(&batch) {
+            assert_eq!(&m.sketch(s), b);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
         /// The collision rate estimates weighted Jaccard with standard deviation
@@ -224,6 +405,10 @@ mod tests {
             let est = collision_rate(&m.sketch(&a).unwrap(), &m.sketch(&b).unwrap());
             let exact = weighted_jaccard(&a, &b);
             prop_assert!((est - exact).abs() <= 2.0 / (k as f64).sqrt(), "est {} exact {}", est, exact);
+            // The corpus batch path gives the same estimate.
+            let batch = m.sketch_all(&[&a, &b]);
+            let est_batch = collision_rate(batch[0].as_ref().unwrap(), batch[1].as_ref().unwrap());
+            prop_assert_eq!(est, est_batch);
         }
     }
 }
