@@ -334,30 +334,19 @@ fn ascii_token_hashes(bytes: &[u8], seed: u64, f: &mut impl FnMut(u64)) {
         let len = (n - pos).min(64);
         let mask = alnum_mask(&bytes[pos..pos + len]);
         let before = (mask << 1) | in_token;
-        let mut starts = mask & !before;
+        let starts = mask & !before;
         // A token ends at the first non-token byte; at the end of the text that is bit `len`
         // (only reachable when len < 64, where the mask's upper bits are zero).
-        let mut ends = !mask & before;
-        // Starts and ends alternate, so they pair up in order; a token left open by the
-        // previous block takes this block's first end.
-        if in_token == 1 && ends != 0 {
-            f(ascii_token_hash(
-                bytes,
-                start,
-                pos + ends.trailing_zeros() as usize,
-                seed,
-            ));
-            ends &= ends - 1;
-        }
-        while ends != 0 {
-            let s = pos + starts.trailing_zeros() as usize;
-            let e = pos + ends.trailing_zeros() as usize;
-            starts &= starts - 1;
-            ends &= ends - 1;
-            f(ascii_token_hash(bytes, s, e, seed));
-        }
-        if starts != 0 {
-            start = pos + starts.trailing_zeros() as usize;
+        let ends = !mask & before;
+        let mut events = starts | ends;
+        while events != 0 {
+            let i = events.trailing_zeros() as usize;
+            events &= events - 1;
+            if (starts >> i) & 1 == 1 {
+                start = pos + i;
+            } else {
+                f(ascii_token_hash(bytes, start, pos + i, seed));
+            }
         }
         in_token = if len == 64 { mask >> 63 } else { 0 };
         pos += len;

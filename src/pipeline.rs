@@ -64,7 +64,6 @@ pub struct Fingerprinter {
 #[derive(Debug, Default)]
 pub struct FingerprintScratch {
     shingle: Scratch,
-    shingles: Vec<u64>,
     bins: Vec<u64>,
 }
 
@@ -96,20 +95,17 @@ impl Fingerprinter {
         } else {
             scratch.bins.fill(u64::MAX);
         }
-        // Shingles into a buffer, then MinHash over it: each loop keeps its state in
-        // registers instead of behind a closure's captured references.
-        let hashes = &mut scratch.shingles;
-        hashes.clear();
+        let bins = &mut scratch.bins;
+        let mut shingles = 0u32;
         let stats = self
             .shingler
-            .for_each_shingle(text, &mut scratch.shingle, |h| hashes.push(h));
-        let bins = &mut scratch.bins[..];
-        for &h in hashes.iter() {
-            m.insert(bins, h);
-        }
+            .for_each_shingle(text, &mut scratch.shingle, |h| {
+                shingles += 1;
+                m.insert(bins, h);
+            });
         Fingerprint {
             signature: m.finish(bins),
-            shingles: hashes.len().min(u32::MAX as usize) as u32,
+            shingles,
             tokens: stats.tokens.min(u32::MAX as usize) as u32,
             content_hash: stats.content_hash,
         }

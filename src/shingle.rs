@@ -92,8 +92,6 @@ fn finish_shingle(rolling: u64, seed: u64) -> u64 {
 #[derive(Debug, Default)]
 pub struct Scratch {
     normalize: String,
-    /// Token hashes of the current document (word shingles).
-    tokens: Vec<u64>,
     /// Token hashes (word shingles) or normalised text (char shingles), as bytes.
     stream: Vec<u8>,
 }
@@ -158,32 +156,32 @@ impl Shingler {
         let mut tokens = 0usize;
         match self.kind {
             ShingleKind::Word(n) => {
-                // Two passes, each a tight loop over local state: the tokens' hashes into a
-                // buffer, then the shingles. The polynomial rolling hash
-                // P = Σ h_j·K^(n−1−j) mod 2⁶⁴ is updated in O(1) per token (the token leaving
-                // the window is read back from the buffer); the shingle hash is P through a
-                // light finaliser. Hashing n·8 bytes with xxh3 per shingle would cost more
-                // than tokenising the text. Two more lanes over all the tokens (a polynomial
-                // and a rotate-xor) make the 128-bit content hash.
-                let hashes = &mut scratch.tokens;
-                hashes.clear();
-                self.normalizer
-                    .for_each_token_hash(text, seed, &mut scratch.normalize, |h| hashes.push(h));
-                tokens = hashes.len();
+                // A ring of the last n token hashes and their polynomial rolling hash
+                // P = Σ h_j·K^(n−1−j) mod 2⁶⁴, updated in O(1) per token; the shingle hash is
+                // P through a light finaliser. Hashing n·8 bytes with xxh3 per shingle would
+                // cost more than tokenising the text. Two more lanes over all the tokens (a
+                // polynomial and a rotate-xor) make the 128-bit content hash.
                 let k_top = ROLL.wrapping_pow(n as u32 - 1);
-                let (mut rolling, mut lane_a, mut lane_b) = (0u64, 0u64, 0u64);
-                for (i, &h) in hashes.iter().enumerate() {
-                    lane_a = lane_a.wrapping_mul(LANE_A).wrapping_add(h);
-                    lane_b = lane_b.rotate_left(23) ^ h;
-                    let out = if i >= n { hashes[i - n] } else { 0 };
-                    rolling = rolling
-                        .wrapping_sub(out.wrapping_mul(k_top))
-                        .wrapping_mul(ROLL)
-                        .wrapping_add(h);
-                    if i + 1 >= n {
-                        f(finish_shingle(rolling, seed));
-                    }
-                }
+                // n ≤ 64, so the token leaving the window is `ring[(tokens - n) % 64]`: a mask,
+                // not a wrap-around branch.
+                let mut ring = [0u64; 64];
+                let mut rolling = 0u64;
+                let (mut lane_a, mut lane_b) = (0u64, 0u64);
+                self.normalizer
+                    .for_each_token_hash(text, seed, &mut scratch.normalize, |h| {
+                        lane_a = lane_a.wrapping_mul(LANE_A).wrapping_add(h);
+                        lane_b = lane_b.rotate_left(23) ^ h;
+                        let out = ring[tokens.wrapping_sub(n) & 63];
+                        rolling = rolling
+                            .wrapping_sub(out.wrapping_mul(k_top))
+                            .wrapping_mul(ROLL)
+                            .wrapping_add(h);
+                        ring[tokens & 63] = h;
+                        tokens += 1;
+                        if tokens >= n {
+                            f(finish_shingle(rolling, seed));
+                        }
+                    });
                 if tokens > 0 && tokens < n {
                     f(finish_shingle(rolling, seed));
                 }
