@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{merge_rewrites, order_by_keep, split_component, Cluster, Kind, UnionFind};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::input::{Document, InputOptions, InputSpec, Item};
 use crate::lsh::{pairs_in_band, LshParams};
 use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signature};
@@ -161,9 +161,36 @@ pub fn read_corpus(
     on_invalid: OnInvalid,
     observer: &dyn Observer,
 ) -> Result<Corpus> {
-    let fingerprinter = Fingerprinter::new(config)?;
     let mut corpus = Corpus::default();
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    corpus.skipped =
+        for_each_document(inputs, options, config, on_invalid, observer, |doc, fp| {
+            if corpus.docs.len() >= u32::MAX as usize {
+                return Err(Error::Config(
+                    "more than 4 294 967 295 documents in one run".into(),
+                ));
+            }
+            corpus.docs.push(doc);
+            corpus.fingerprints.push(fp);
+            Ok(())
+        })?;
+    corpus.csv_header = csv_header(inputs, options)?;
+    Ok(corpus)
+}
+
+/// Streams every document of `inputs`, in input order and with its fingerprint, to `sink`,
+/// holding only a batch at a time (plus the ids seen, to reject duplicates). Returns the
+/// number of records skipped as invalid. [`read_corpus`] is this, collected.
+pub fn for_each_document(
+    inputs: &[InputSpec],
+    options: &InputOptions,
+    config: &Config,
+    on_invalid: OnInvalid,
+    observer: &dyn Observer,
+    mut sink: impl FnMut(Document, Fingerprint) -> Result<()>,
+) -> Result<usize> {
+    let fingerprinter = Fingerprinter::new(config)?;
+    let mut seen: HashMap<String, Location> = HashMap::new();
+    let mut skipped = 0usize;
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = sync_channel::<Result<Vec<Item>>>(4);
         scope.spawn(move || {
@@ -213,27 +240,21 @@ pub fn read_corpus(
             let count = parsed.len();
             for result in parsed {
                 let checked = result.and_then(|(doc, fp)| match seen.get(&doc.id) {
-                    Some(&first) => Err(Error::DuplicateId {
+                    Some(first) => Err(Error::DuplicateId {
                         id: doc.id.clone(),
-                        first: corpus.docs[first as usize].location.clone(),
+                        first: first.clone(),
                         second: doc.location.clone(),
                     }),
                     None => Ok((doc, fp)),
                 });
                 match checked {
                     Ok((doc, fp)) => {
-                        if corpus.docs.len() >= u32::MAX as usize {
-                            return Err(Error::Config(
-                                "more than 4 294 967 295 documents in one run".into(),
-                            ));
-                        }
-                        seen.insert(doc.id.clone(), corpus.docs.len() as u32);
-                        corpus.docs.push(doc);
-                        corpus.fingerprints.push(fp);
+                        seen.insert(doc.id.clone(), doc.location.clone());
+                        sink(doc, fp)?;
                     }
                     Err(e) if on_invalid == OnInvalid::Skip && e.is_skippable() => {
                         observer.skipped(&e);
-                        corpus.skipped += 1;
+                        skipped += 1;
                     }
                     Err(e) => return Err(e),
                 }
@@ -242,8 +263,7 @@ pub fn read_corpus(
         }
         Ok(())
     })?;
-    corpus.csv_header = csv_header(inputs, options)?;
-    Ok(corpus)
+    Ok(skipped)
 }
 
 /// The shared header of the CSV inputs, or an error if two differ.

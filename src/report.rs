@@ -68,6 +68,18 @@ pub fn write_output(
             .and_then(|()| out.flush())
             .map_err(|e| Error::io("<stdout>", e));
     };
+    // A device or pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written in place:
+    // renaming a temporary file over it would replace the device with a regular file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        return write(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(|e| Error::io(path, e));
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -296,19 +308,24 @@ struct FingerprintRecord<'a> {
     signature: Option<&'a [u32]>,
 }
 
-/// Writes one JSON object per document: `{"id", "tokens", "shingles", "signature"}`, where
-/// `signature` is the array of `k` unsigned 32-bit values, or `null` for a document without
-/// tokens.
+/// Writes one document's fingerprint as a JSON line: `{"id", "tokens", "shingles",
+/// "signature"}`, where `signature` is the array of `k` unsigned 32-bit values, or `null`
+/// for a document without tokens.
+pub fn write_fingerprint(out: &mut dyn Write, id: &str, fp: &Fingerprint) -> io::Result<()> {
+    let rec = FingerprintRecord {
+        id,
+        tokens: fp.tokens,
+        shingles: fp.shingles,
+        signature: fp.signature.as_deref(),
+    };
+    serde_json::to_writer(&mut *out, &rec)?;
+    out.write_all(b"\n")
+}
+
+/// Writes [`write_fingerprint`] lines for every document of a corpus, in input order.
 pub fn write_fingerprints(out: &mut dyn Write, corpus: &Corpus) -> io::Result<()> {
     for (doc, fp) in corpus.docs.iter().zip(&corpus.fingerprints) {
-        let rec = FingerprintRecord {
-            id: &doc.id,
-            tokens: fp.tokens,
-            shingles: fp.shingles,
-            signature: fp.signature.as_deref(),
-        };
-        serde_json::to_writer(&mut *out, &rec)?;
-        out.write_all(b"\n")?;
+        write_fingerprint(out, &doc.id, fp)?;
     }
     Ok(())
 }
@@ -488,6 +505,18 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         write_output(Some(&target), |w| w.write_all(b"whole")).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"whole");
+    }
+
+    /// Regression: `-o /dev/null` once renamed a temporary file over /dev/null, replacing
+    /// the device with a regular file.
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dev_null = Path::new("/dev/null");
+        write_output(Some(dev_null), |w| w.write_all(b"discarded")).unwrap();
+        let ty = std::fs::metadata(dev_null).unwrap().file_type();
+        assert!(ty.is_char_device(), "/dev/null is no longer a device");
     }
 
     #[test]

@@ -13,7 +13,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use neardup::pipeline::{analyze, cluster, compare, read_corpus, Corpus, OnInvalid};
+use neardup::pipeline::{
+    analyze, cluster, compare, for_each_document, read_corpus, Corpus, OnInvalid,
+};
 use neardup::{
     report, Config, Format, InputOptions, InputSpec, Keep, Linkage, LshParams, Normalizer,
     ShingleKind, Tier,
@@ -422,16 +424,72 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
         }
         Command::Fingerprint(args) => {
+            // Streamed: each batch is written as soon as it is fingerprinted, so memory does
+            // not grow with the corpus.
             let config = args.engine.config()?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
-            let corpus = load(&args.input, &config, &progress, false)?;
-            report::write_output(args.output.output.as_deref(), |w| {
-                report::write_fingerprints(w, &corpus)
+            let specs = args.input.specs()?;
+            let options = args.input.options(false);
+            let on_invalid = if args.input.skip_invalid {
+                OnInvalid::Skip
+            } else {
+                OnInvalid::Fail
+            };
+            // To a file, streamed into the temporary file that replaces the target at the
+            // end; to stdout, buffered (signatures only, not texts) so that a bad record
+            // found late leaves no partial output behind there either.
+            let target = args
+                .output
+                .output
+                .as_deref()
+                .filter(|p| p.as_os_str() != "-");
+            let target_name = target.map_or("<stdout>".into(), |p| p.display().to_string());
+            let (mut docs, mut skipped, mut failure) = (0usize, 0usize, None);
+            let mut stream = |w: &mut dyn Write| -> std::io::Result<()> {
+                let streamed = for_each_document(
+                    &specs,
+                    &options,
+                    &config,
+                    on_invalid,
+                    &progress,
+                    |doc, fp| {
+                        docs += 1;
+                        report::write_fingerprint(w, &doc.id, &fp)
+                            .map_err(|e| neardup::Error::io(&target_name, e))
+                    },
+                );
+                match streamed {
+                    Ok(n) => {
+                        skipped = n;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        failure = Some(e);
+                        Err(std::io::Error::other(message))
+                    }
+                }
+            };
+            let written = match target {
+                Some(_) => report::write_output(target, stream),
+                None => {
+                    let mut buffer = Vec::new();
+                    match stream(&mut buffer) {
+                        Ok(()) => report::write_output(None, |w| w.write_all(&buffer)),
+                        Err(e) => Err(neardup::Error::io(&target_name, e)),
+                    }
+                }
+            };
+            written.map_err(|e| match failure.take() {
+                Some(original) => anyhow::Error::from(original),
+                None => anyhow::Error::from(e),
             })?;
+            if skipped > 0 {
+                progress.note(&format!("skipped {skipped} invalid record(s)"));
+            }
             progress.finish(&format!(
-                "{} documents fingerprinted, {:.2}s",
-                corpus.docs.len(),
+                "{docs} documents fingerprinted, {:.2}s",
                 started.elapsed().as_secs_f64()
             ));
         }
