@@ -11,7 +11,7 @@ use neardup::index::{
     self, feed, format_rfc3339, format_window, parse_window, FeedOptions, FeedSummary, Index,
     IndexOptions, OpenReport, Outcome, RequestedParams, SyncPolicy,
 };
-use neardup::{Format, InputOptions, InputSpec, LshParams, Normalizer, ShingleKind};
+use neardup::{Format, InputSpec, LshParams, Normalizer, ShingleKind};
 
 use super::{InputArgs, Progress};
 
@@ -158,21 +158,8 @@ pub struct FilterArgs {
     pub dir: IndexDirArgs,
     #[command(flatten)]
     pub engine: IndexEngineArgs,
-    /// Input format, instead of guessing from the extension.
-    #[arg(long, value_name = "txt|jsonl|csv")]
-    pub format: Option<Format>,
-    /// JSONL field holding the article id.
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub id_field: String,
-    /// JSONL field holding the text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    pub text_field: String,
-    /// CSV column holding the article id.
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub id_column: String,
-    /// CSV column holding the text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    pub text_column: String,
+    #[command(flatten)]
+    pub records: super::RecordArgs,
     /// Report bad records on stderr and go on, instead of stopping at the first.
     #[arg(long)]
     pub skip_invalid: bool,
@@ -293,7 +280,7 @@ pub fn run_filter(args: FilterArgs) -> Result<()> {
         anyhow::bail!("--rejects goes with --emit new");
     }
     let path = args.input.clone().unwrap_or_else(|| PathBuf::from("-"));
-    let spec = InputSpec::detect(&path, args.format)?;
+    let spec = InputSpec::detect(&path, args.records.format)?;
     if args.emit == Emit::New && spec.format != Format::Jsonl {
         anyhow::bail!(
             "--emit new passes JSONL records through; {} is not JSONL",
@@ -302,13 +289,7 @@ pub fn run_filter(args: FilterArgs) -> Result<()> {
     }
     let mut index = open(&args.dir, &args.engine, args.read_only, &progress)?;
     let options = FeedOptions {
-        input: InputOptions {
-            id_field: args.id_field.clone(),
-            text_field: args.text_field.clone(),
-            id_column: args.id_column.clone(),
-            text_column: args.text_column.clone(),
-            keep_raw: args.emit == Emit::New,
-        },
+        input: args.records.options(args.emit == Emit::New),
         source_field: args.ignore_same_source.clone(),
         skip_invalid: args.skip_invalid,
         add_new: !args.read_only,
