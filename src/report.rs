@@ -239,47 +239,54 @@ pub fn pair_rows(corpus: &Corpus, analysis: &Analysis) -> Vec<PairRow> {
                 (c(fa, fb).max(c(fb, fa)), None)
             }
         };
-        let one = [p.a];
-        let two = [p.b];
-        let ma = members_of.get(&p.a).copied().unwrap_or(&one);
-        let mb = members_of.get(&p.b).copied().unwrap_or(&two);
-        for &x in ma {
-            for &y in mb {
-                rows.push(PairRow {
-                    a: x.min(y),
-                    b: x.max(y),
-                    estimate: p.estimate,
-                    jaccard,
-                    containment,
-                    kind: Kind::NearDuplicate,
-                });
-            }
-        }
+        let row = PairRow {
+            a: p.a,
+            b: p.b,
+            estimate: p.estimate,
+            jaccard,
+            containment,
+            kind: Kind::NearDuplicate,
+        };
+        push_member_pairs(&mut rows, &members_of, row);
     }
     if let Some(rw) = &analysis.rewrite {
         let near: std::collections::HashSet<(u32, u32)> =
             analysis.pairs.iter().map(|p| (p.a, p.b)).collect();
         for p in rw.pairs.iter().filter(|p| !near.contains(&(p.a, p.b))) {
-            let one = [p.a];
-            let two = [p.b];
-            let ma = members_of.get(&p.a).copied().unwrap_or(&one);
-            let mb = members_of.get(&p.b).copied().unwrap_or(&two);
-            for &x in ma {
-                for &y in mb {
-                    rows.push(PairRow {
-                        a: x.min(y),
-                        b: x.max(y),
-                        estimate: p.estimate,
-                        jaccard: Some(p.score.score),
-                        containment: p.score.a_in_b.max(p.score.b_in_a),
-                        kind: Kind::Rewrite,
-                    });
-                }
-            }
+            let row = PairRow {
+                a: p.a,
+                b: p.b,
+                estimate: p.estimate,
+                jaccard: Some(p.score.score),
+                containment: p.score.a_in_b.max(p.score.b_in_a),
+                kind: Kind::Rewrite,
+            };
+            push_member_pairs(&mut rows, &members_of, row);
         }
     }
     rows.sort_by_key(|r| (r.a, r.b));
     rows
+}
+
+/// Pushes `row`, a pair of exact-group leaders, once for every combination of the two
+/// groups' members (a leader without copies stands for itself).
+fn push_member_pairs(
+    rows: &mut Vec<PairRow>,
+    members_of: &std::collections::HashMap<u32, &[u32]>,
+    row: PairRow,
+) {
+    let (one, two) = ([row.a], [row.b]);
+    let ma = members_of.get(&row.a).copied().unwrap_or(&one);
+    let mb = members_of.get(&row.b).copied().unwrap_or(&two);
+    for &x in ma {
+        for &y in mb {
+            rows.push(PairRow {
+                a: x.min(y),
+                b: x.max(y),
+                ..row.clone()
+            });
+        }
+    }
 }
 
 /// Writes the pairs CSV.
