@@ -106,8 +106,10 @@ impl Normalizer {
     }
 
     /// Calls `f` with the hash of every token of `text`, in order: the same as hashing each
-    /// token of [`Normalizer::for_each_token`] with the crate's token hash, but pure-ASCII
-    /// text under the default steps takes a word-at-a-time path that never copies a token.
+    /// token of [`Normalizer::for_each_token`] with the crate's token hash, but text that
+    /// [`Normalizer::takes_ascii_path`] accepts takes a word-at-a-time path that never copies a
+    /// token.
+    #[cfg(test)]
     pub(crate) fn for_each_token_hash(
         &self,
         text: &str,
@@ -115,42 +117,55 @@ impl Normalizer {
         scratch: &mut String,
         mut f: impl FnMut(u64),
     ) {
-        if !(self.case_fold && self.fold_punctuation) {
-            self.for_each_token(text, scratch, |t| f(token_hash(t, seed)));
-        } else if text.is_ascii() {
-            ascii_token_hashes(text.as_bytes(), seed, &mut f);
-        } else if self.only_ascii_tokens(text) {
-            // Typical news text: ASCII words between curly quotes and dashes. Those
-            // characters only separate tokens, so turning them into spaces gives an ASCII
-            // text with the same tokens.
-            let mut bytes = std::mem::take(scratch).into_bytes();
-            bytes.clear();
-            // One space per non-ASCII character: keep ASCII bytes, turn lead bytes into
-            // spaces, drop continuation bytes.
-            bytes.extend(text.bytes().filter_map(|b| match b {
-                0..=0x7F => Some(b),
-                0xC0..=0xFF => Some(b' '),
-                _ => None,
-            }));
-            ascii_token_hashes(&bytes, seed, &mut f);
-            bytes.clear();
-            *scratch = String::from_utf8(bytes).unwrap_or_default();
+        if self.takes_ascii_path(text) {
+            AsciiTokenHashes::new(text.as_bytes(), seed).for_each(f)
         } else {
-            self.for_each_token(text, scratch, |t| f(token_hash(t, seed)));
+            self.for_each_token(text, scratch, |t| f(token_hash(t, seed)))
         }
     }
 
-    /// True when every non-ASCII character of `text` is a separator that NFKC leaves as it
-    /// is (the text is already NFKC and the character is not alphanumeric): then its tokens
-    /// are exactly those of the text with those characters replaced by spaces.
+    /// True when [`AsciiTokenHashes`] over `text`'s bytes gives the hashes of its tokens
+    /// under these steps; false when it needs the general path.
+    ///
+    /// The fast path needs case and punctuation folding on (it lower-cases and splits at
+    /// non-alphanumeric bytes itself). Pure-ASCII text qualifies, and so does typical news
+    /// text, ASCII words between curly quotes and dashes: every non-ASCII byte is a separator
+    /// to the ASCII tokenizer, which is right when each non-ASCII character only separates
+    /// tokens.
+    pub(crate) fn takes_ascii_path(&self, text: &str) -> bool {
+        self.case_fold && self.fold_punctuation && (text.is_ascii() || self.only_ascii_tokens(text))
+    }
+
+    /// True when every non-ASCII character of `text` only separates tokens, before and after
+    /// NFKC: then the tokens of `text` are those the ASCII tokenizer finds when it treats
+    /// every non-ASCII byte as a separator.
+    ///
+    /// One pass over the bytes, eight at a time through ASCII runs; each non-ASCII character
+    /// is checked on its own with [`separates_alone`].
     fn only_ascii_tokens(&self, text: &str) -> bool {
-        let non_ascii = || text.chars().filter(|c| !c.is_ascii());
-        // ASCII characters are NFKC-stable and start no composition, so checking the
-        // non-ASCII ones alone can only be stricter than checking the whole text.
-        non_ascii().all(|c| !c.is_alphanumeric())
-            && (!self.nfkc
-                || unicode_normalization::is_nfkc_quick(non_ascii())
-                    == unicode_normalization::IsNormalized::Yes)
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(word) = bytes.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(word);
+                if u64::from_le_bytes(w) & HIGH == 0 {
+                    i += 8;
+                    continue;
+                }
+            }
+            if bytes[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            // `i` is a character boundary: only whole ASCII bytes and whole characters were
+            // stepped over.
+            match text.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) if separates_alone(c, self.nfkc) => i += c.len_utf8(),
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// The normalised text: tokens joined by single spaces.
@@ -255,20 +270,46 @@ impl Normalizer {
     }
 }
 
+/// Typographic characters of everyday news copy (curly quotes, dashes, ellipsis, guillemets,
+/// bullets, no-break space). None is alphanumeric, none takes part in a composition, and
+/// their NFKC forms (`…` → `...`, no-break space → space, the rest unchanged) hold no
+/// letter or digit, so each separates tokens exactly like a space.
+const TYPOGRAPHIC: [char; 13] = [
+    '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}', '\u{00A0}',
+    '\u{00AB}', '\u{00BB}', '\u{2022}', '\u{00B7}', '\u{2032}',
+];
+
+/// True when the non-ASCII character `c` splits tokens like a space wherever it stands: it
+/// is not alphanumeric and, under NFKC, neither changes nor combines with its neighbours
+/// (a starter whose quick check says "yes"), or it is one of the [`TYPOGRAPHIC`] set.
+fn separates_alone(c: char, nfkc: bool) -> bool {
+    if TYPOGRAPHIC.contains(&c) {
+        return true;
+    }
+    !c.is_alphanumeric()
+        && (!nfkc
+            || (unicode_normalization::char::canonical_combining_class(c) == 0
+                && unicode_normalization::is_nfkc_quick(std::iter::once(c))
+                    == unicode_normalization::IsNormalized::Yes))
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 const CASE: u64 = 0x2020_2020_2020_2020;
 
-/// One bit per byte of `x` (8 ASCII bytes, little-endian): set where the byte is a letter or
-/// a digit. SWAR range checks (no carries: every byte is below 0x80), then the bytes' high
-/// bits gathered into the low 8 bits by one multiplication.
+/// One bit per byte of `x` (8 bytes, little-endian): set where the byte is an ASCII letter
+/// or digit; bytes from 0x80 up are never set. SWAR range checks on the low seven bits (no
+/// carries cross bytes), then the bytes' high bits gathered into the low 8 bits by one
+/// multiplication.
 #[inline]
 fn alnum_bits(x: u64) -> u64 {
+    let ascii = !x & HIGH;
+    let x = x & !HIGH;
     let lower = x | CASE;
     let letters =
         lower.wrapping_add((0x80 - 0x61) * ONES) & !lower.wrapping_add((0x7F - 0x7A) * ONES);
     let digits = x.wrapping_add((0x80 - 0x30) * ONES) & !x.wrapping_add((0x7F - 0x39) * ONES);
-    let high = (letters | digits) & HIGH;
+    let high = (letters | digits) & ascii;
     ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
@@ -289,6 +330,43 @@ fn alnum_mask(block: &[u8]) -> u64 {
         mask |= alnum_bits(load_padded(rest)) << shift;
     }
     mask
+}
+
+/// [`alnum_mask`] of a whole 64-byte block, 16 bytes per step with SSE2 (part of every
+/// x86-64 CPU, so no runtime detection and no `target-cpu` flag is needed).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn alnum_mask_64(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+    let mut mask = 0u64;
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is in the x86-64 baseline, and `chunk` is 16 readable bytes (an
+        // unaligned load is allowed).
+        let bits = unsafe {
+            let x = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            // Unsigned `v ≤ max` as `min(v, max) == v`; the subtraction wraps bytes below
+            // the range's start to large values.
+            let in_range = |v: __m128i, lo: u8, width: u8| {
+                let d = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+                _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(width as i8 - 1)), d)
+            };
+            let lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+            let alnum = _mm_or_si128(in_range(lower, b'a', 26), in_range(x, b'0', 10));
+            _mm_movemask_epi8(alnum) as u16
+        };
+        mask |= u64::from(bits) << (16 * i);
+    }
+    mask
+}
+
+/// [`alnum_mask`] of a whole 64-byte block.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn alnum_mask_64(block: &[u8; 64]) -> u64 {
+    alnum_mask(block)
 }
 
 /// The hash of the ASCII token `bytes[start..end]` (letters and digits only), lower-cased on
@@ -315,44 +393,106 @@ fn ascii_token_hash(bytes: &[u8], start: usize, end: usize, seed: u64) -> u64 {
         let hi = keep(load(start + 8), len - 8);
         token_hash_words(keep(load(start), 8), Some(hi), len, seed)
     } else {
-        let lower: Vec<u8> = bytes[start..end]
-            .iter()
-            .map(u8::to_ascii_lowercase)
-            .collect();
-        token_hash(&lower, seed)
+        long_ascii_token_hash(&bytes[start..end], seed)
     }
 }
 
-/// Token hashes of pure-ASCII text with case and punctuation folding: 64 bytes at a time,
-/// token starts and ends found as bit transitions of the letter/digit mask.
-fn ascii_token_hashes(bytes: &[u8], seed: u64, f: &mut impl FnMut(u64)) {
-    let n = bytes.len();
-    let mut pos = 0;
-    let mut in_token = 0u64;
-    let mut start = 0usize;
-    while pos < n {
-        let len = (n - pos).min(64);
-        let mask = alnum_mask(&bytes[pos..pos + len]);
-        let before = (mask << 1) | in_token;
-        let starts = mask & !before;
-        // A token ends at the first non-token byte; at the end of the text that is bit `len`
-        // (only reachable when len < 64, where the mask's upper bits are zero).
-        let ends = !mask & before;
-        let mut events = starts | ends;
-        while events != 0 {
-            let i = events.trailing_zeros() as usize;
-            events &= events - 1;
-            if (starts >> i) & 1 == 1 {
-                start = pos + i;
-            } else {
-                f(ascii_token_hash(bytes, start, pos + i, seed));
-            }
+/// [`ascii_token_hash`] of a token longer than 16 bytes (URLs, joined numbers): rare, so kept
+/// out of the hot loop.
+#[cold]
+#[inline(never)]
+fn long_ascii_token_hash(token: &[u8], seed: u64) -> u64 {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..token.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(token);
+            lower.make_ascii_lowercase();
+            token_hash(lower, seed)
         }
-        in_token = if len == 64 { mask >> 63 } else { 0 };
-        pos += len;
+        None => token_hash(&token.to_ascii_lowercase(), seed),
     }
-    if in_token == 1 {
-        f(ascii_token_hash(bytes, start, n, seed));
+}
+
+/// Token hashes of pure-ASCII text with case and punctuation folding, in order: 64 bytes at
+/// a time, token starts and ends found as bit transitions of the letter/digit mask.
+///
+/// An iterator rather than a callback so that the caller's loop (the shingler's rolling
+/// hash) is compiled together with it and keeps its whole state in registers.
+pub(crate) struct AsciiTokenHashes<'a> {
+    bytes: &'a [u8],
+    seed: u64,
+    /// Offset of the current 64-byte block; the next one starts at `base + 64`.
+    base: usize,
+    /// Token starts and ends not yet visited in the current block, one bit per byte.
+    events: u64,
+    /// Token starts of the current block.
+    starts: u64,
+    /// 1 when the last byte of the current block is a token byte.
+    in_token: u64,
+    /// Offset of the token being read.
+    start: usize,
+}
+
+impl<'a> AsciiTokenHashes<'a> {
+    /// Token hashes of `bytes` (which must be ASCII) with the crate's token hash.
+    pub(crate) fn new(bytes: &'a [u8], seed: u64) -> Self {
+        AsciiTokenHashes {
+            bytes,
+            seed,
+            // Wraps to 0 at the first block.
+            base: 0usize.wrapping_sub(64),
+            events: 0,
+            starts: 0,
+            in_token: 0,
+            start: 0,
+        }
+    }
+}
+
+impl Iterator for AsciiTokenHashes<'_> {
+    type Item = u64;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<u64> {
+        loop {
+            while self.events != 0 {
+                let i = self.events.trailing_zeros() as usize;
+                self.events &= self.events - 1;
+                if (self.starts >> i) & 1 == 1 {
+                    self.start = self.base + i;
+                } else {
+                    return Some(ascii_token_hash(
+                        self.bytes,
+                        self.start,
+                        self.base + i,
+                        self.seed,
+                    ));
+                }
+            }
+            let n = self.bytes.len();
+            let pos = self.base.wrapping_add(64);
+            if pos >= n {
+                // A token running to the end of a text whose length is a multiple of 64 has
+                // no end event (a shorter last block's end is bit `len`, below).
+                if self.in_token == 1 {
+                    self.in_token = 0;
+                    return Some(ascii_token_hash(self.bytes, self.start, n, self.seed));
+                }
+                return None;
+            }
+            let len = (n - pos).min(64);
+            let mask = match self.bytes[pos..].first_chunk::<64>() {
+                Some(block) => alnum_mask_64(block),
+                None => alnum_mask(&self.bytes[pos..pos + len]),
+            };
+            let before = (mask << 1) | self.in_token;
+            self.starts = mask & !before;
+            // A token ends at the first non-token byte; at the end of the text that is bit
+            // `len` (only reachable when len < 64, where the mask's upper bits are zero).
+            self.events = self.starts | (!mask & before);
+            self.in_token = if len == 64 { mask >> 63 } else { 0 };
+            self.base = pos;
+        }
     }
 }
 
@@ -472,14 +612,34 @@ mod tests {
             ));
         }
         for text in &texts {
-            let mut fast = Vec::new();
-            ascii_token_hashes(text.as_bytes(), 9, &mut |h| fast.push(h));
+            let fast: Vec<u64> = AsciiTokenHashes::new(text.as_bytes(), 9).collect();
             let mut via = Vec::new();
             n.for_each_token_hash(text, 9, &mut String::new(), |h| via.push(h));
             assert_eq!(fast, via, "{text:?}");
             let mut slow = Vec::new();
             n.for_each_token(text, &mut String::new(), |t| slow.push(token_hash(t, 9)));
             assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn block_mask_equals_the_portable_mask_on_every_byte() {
+        // Every byte value at every position of a block, against a byte-by-byte reference.
+        let reference = |block: &[u8]| {
+            block.iter().enumerate().fold(0u64, |m, (i, b)| {
+                m | (u64::from(b.is_ascii_alphanumeric()) << i)
+            })
+        };
+        for shift in 0..=255u8 {
+            let block: [u8; 64] =
+                std::array::from_fn(|i| (i as u8).wrapping_mul(37).wrapping_add(shift));
+            assert_eq!(alnum_mask_64(&block), reference(&block), "shift {shift}");
+            assert_eq!(alnum_mask(&block), reference(&block), "shift {shift}");
+            assert_eq!(
+                alnum_mask(&block[..13]),
+                reference(&block[..13]),
+                "shift {shift}"
+            );
         }
     }
 
@@ -492,6 +652,11 @@ mod tests {
             "café “Moscow”",           // a non-ASCII letter: general path
             "the ™ sign and ½ cup",    // not NFKC / numeric: general path
             "full-width ＭＯＳＣＯＷ", // not NFKC: general path
+            "wait… what\u{a0}now • ok · «x»",
+            "cafe\u{301} noir", // a combining accent joins the letter before it
+            "e\u{301}",         // ... also at the very start
+            "Ryder’s 12′ boat – ∑ of ⅓",
+            "가\u{1161} 한국어 text", // Hangul: letters, general path
         ] {
             let mut via = Vec::new();
             n.for_each_token_hash(text, 3, &mut String::new(), |h| via.push(h));
@@ -499,6 +664,29 @@ mod tests {
             n.for_each_token(text, &mut String::new(), |t| slow.push(token_hash(t, 3)));
             assert_eq!(via, slow, "{text:?}");
         }
+    }
+
+    #[test]
+    fn typographic_characters_separate_like_spaces_under_nfkc() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in TYPOGRAPHIC {
+            assert!(!c.is_alphanumeric() && c.len_utf8() > 1, "{c:?}");
+            assert!(c.to_string().nfkc().all(|d| !d.is_alphanumeric()), "{c:?}");
+            assert_eq!(unicode_normalization::char::canonical_combining_class(c), 0);
+            // Nothing composes with it on either side.
+            let around = format!("e{c}e");
+            assert_eq!(
+                around.nfkc().count(),
+                2 + c.to_string().nfkc().count(),
+                "{c:?}"
+            );
+        }
+        let n = Normalizer::default();
+        assert!(n.takes_ascii_path("“ISIS-K” — it’s 137… ok"));
+        assert!(!n.takes_ascii_path("café"));
+        assert!(!n.takes_ascii_path("cafe\u{301}"));
+        let no_case: Normalizer = "nfkc,punct".parse().unwrap();
+        assert!(!no_case.takes_ascii_path("plain ascii"));
     }
 
     #[test]

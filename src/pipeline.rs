@@ -95,17 +95,13 @@ impl Fingerprinter {
         } else {
             scratch.bins.fill(u64::MAX);
         }
-        let bins = &mut scratch.bins;
-        let mut shingles = 0u32;
+        let bins = &mut scratch.bins[..];
         let stats = self
             .shingler
-            .for_each_shingle(text, &mut scratch.shingle, |h| {
-                shingles += 1;
-                m.insert(bins, h);
-            });
+            .for_each_shingle(text, &mut scratch.shingle, |h| m.insert(bins, h));
         Fingerprint {
             signature: m.finish(bins),
-            shingles,
+            shingles: stats.shingles.min(u32::MAX as usize) as u32,
             tokens: stats.tokens.min(u32::MAX as usize) as u32,
             content_hash: stats.content_hash,
         }

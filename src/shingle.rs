@@ -21,8 +21,8 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64_with_seed};
 
-use crate::hash::mix64;
-use crate::normalize::Normalizer;
+use crate::hash::{mix64, token_hash};
+use crate::normalize::{AsciiTokenHashes, Normalizer};
 
 /// What a shingle is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,84 @@ fn finish_shingle(rolling: u64, seed: u64) -> u64 {
     (x ^ (x >> 32)).wrapping_mul(LANE_B)
 }
 
+/// How many shingles of `n` units a sequence of `units` tokens or characters has: one per
+/// window, and a single one for a non-empty sequence shorter than a window.
+fn shingle_count(units: usize, n: usize) -> usize {
+    match units {
+        0 => 0,
+        u if u < n => 1,
+        u => u - n + 1,
+    }
+}
+
+/// The state of word shingling over a stream of token hashes.
+///
+/// A ring of the last n token hashes and their polynomial rolling hash
+/// P = Σ h_j·K^(n−1−j) mod 2⁶⁴, updated in O(1) per token; the shingle hash is P through a
+/// light finaliser. Hashing n·8 bytes with xxh3 per shingle would cost more than tokenising
+/// the text. Two more lanes over all the tokens (a polynomial and a rotate-xor) make the
+/// 128-bit content hash. Kept as one local value so that the compiler holds it in
+/// registers across the tokenizer's loop.
+struct WordRoll {
+    n: usize,
+    seed: u64,
+    k_top: u64,
+    /// n ≤ 64, so the token leaving the window is `ring[(tokens - n) % 64]`: a mask, not a
+    /// wrap-around branch.
+    ring: [u64; 64],
+    rolling: u64,
+    lane_a: u64,
+    lane_b: u64,
+    tokens: usize,
+}
+
+impl WordRoll {
+    fn new(n: usize, seed: u64) -> Self {
+        WordRoll {
+            n,
+            seed,
+            k_top: ROLL.wrapping_pow(n as u32 - 1),
+            ring: [0; 64],
+            rolling: 0,
+            lane_a: 0,
+            lane_b: 0,
+            tokens: 0,
+        }
+    }
+
+    /// Adds a token hash; returns the hash of the shingle it completes, if any.
+    #[inline(always)]
+    fn push(&mut self, h: u64) -> Option<u64> {
+        self.lane_a = self.lane_a.wrapping_mul(LANE_A).wrapping_add(h);
+        self.lane_b = self.lane_b.rotate_left(23) ^ h;
+        let out = self.ring[self.tokens.wrapping_sub(self.n) & 63];
+        self.rolling = self
+            .rolling
+            .wrapping_sub(out.wrapping_mul(self.k_top))
+            .wrapping_mul(ROLL)
+            .wrapping_add(h);
+        self.ring[self.tokens & 63] = h;
+        self.tokens += 1;
+        (self.tokens >= self.n).then(|| finish_shingle(self.rolling, self.seed))
+    }
+
+    /// Emits the single shingle of a document shorter than one shingle, and the stats.
+    fn finish(&self, f: &mut impl FnMut(u64)) -> ShingleStats {
+        let tokens = self.tokens;
+        if tokens > 0 && tokens < self.n {
+            f(finish_shingle(self.rolling, self.seed));
+        }
+        let count = tokens as u64;
+        let content =
+            ((mix64(self.lane_a ^ count) as u128) << 64) | mix64(self.lane_b ^ !count) as u128;
+        ShingleStats {
+            tokens,
+            shingles: shingle_count(tokens, self.n),
+            content_hash: content,
+        }
+    }
+}
+
 /// Reusable buffers for [`Shingler::for_each_shingle`]; one per thread.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -118,6 +196,8 @@ pub struct Shingler {
 pub struct ShingleStats {
     /// Tokens after normalisation.
     pub tokens: usize,
+    /// Shingles yielded, repeats included.
+    pub shingles: usize,
     /// A hash of the whole normalised token sequence: equal for texts that are identical
     /// after normalisation (128 bits, so accidental equality is out of the question).
     pub content_hash: u128,
@@ -151,49 +231,31 @@ impl Shingler {
         mut f: impl FnMut(u64),
     ) -> ShingleStats {
         let seed = self.seed;
-        let stream = &mut scratch.stream;
-        stream.clear();
-        let mut tokens = 0usize;
         match self.kind {
             ShingleKind::Word(n) => {
-                // A ring of the last n token hashes and their polynomial rolling hash
-                // P = Σ h_j·K^(n−1−j) mod 2⁶⁴, updated in O(1) per token; the shingle hash is
-                // P through a light finaliser. Hashing n·8 bytes with xxh3 per shingle would
-                // cost more than tokenising the text. Two more lanes over all the tokens (a
-                // polynomial and a rotate-xor) make the 128-bit content hash.
-                let k_top = ROLL.wrapping_pow(n as u32 - 1);
-                // n ≤ 64, so the token leaving the window is `ring[(tokens - n) % 64]`: a mask,
-                // not a wrap-around branch.
-                let mut ring = [0u64; 64];
-                let mut rolling = 0u64;
-                let (mut lane_a, mut lane_b) = (0u64, 0u64);
-                self.normalizer
-                    .for_each_token_hash(text, seed, &mut scratch.normalize, |h| {
-                        lane_a = lane_a.wrapping_mul(LANE_A).wrapping_add(h);
-                        lane_b = lane_b.rotate_left(23) ^ h;
-                        let out = ring[tokens.wrapping_sub(n) & 63];
-                        rolling = rolling
-                            .wrapping_sub(out.wrapping_mul(k_top))
-                            .wrapping_mul(ROLL)
-                            .wrapping_add(h);
-                        ring[tokens & 63] = h;
-                        tokens += 1;
-                        if tokens >= n {
-                            f(finish_shingle(rolling, seed));
+                let mut roll = WordRoll::new(n, seed);
+                if self.normalizer.takes_ascii_path(text) {
+                    // The common case, compiled as one loop: the token iterator and the
+                    // rolling state live in registers.
+                    for h in AsciiTokenHashes::new(text.as_bytes(), seed) {
+                        if let Some(shingle) = roll.push(h) {
+                            f(shingle);
                         }
-                    });
-                if tokens > 0 && tokens < n {
-                    f(finish_shingle(rolling, seed));
+                    }
+                } else {
+                    self.normalizer
+                        .for_each_token(text, &mut scratch.normalize, |t| {
+                            if let Some(shingle) = roll.push(token_hash(t, seed)) {
+                                f(shingle);
+                            }
+                        })
                 }
-                let count = tokens as u64;
-                let content =
-                    ((mix64(lane_a ^ count) as u128) << 64) | mix64(lane_b ^ !count) as u128;
-                return ShingleStats {
-                    tokens,
-                    content_hash: content,
-                };
+                roll.finish(&mut f)
             }
             ShingleKind::Char(n) => {
+                let stream = &mut scratch.stream;
+                stream.clear();
+                let mut tokens = 0usize;
                 self.normalizer
                     .for_each_token(text, &mut scratch.normalize, |t| {
                         if tokens > 0 {
@@ -215,11 +277,12 @@ impl Shingler {
                         f(xxh3_64_with_seed(&stream[w[0]..w[n]], seed));
                     }
                 }
+                ShingleStats {
+                    tokens,
+                    shingles: shingle_count(chars, n),
+                    content_hash: xxh3_128_with_seed(stream, seed),
+                }
             }
-        }
-        ShingleStats {
-            tokens,
-            content_hash: xxh3_128_with_seed(stream, seed),
         }
     }
 
