@@ -119,6 +119,8 @@ impl Normalizer {
     ) {
         if self.takes_ascii_path(text) {
             AsciiTokenHashes::new(text.as_bytes(), seed).for_each(f)
+        } else if self.takes_mixed_path(text) {
+            mixed_token_hashes(text, seed, &mut Vec::new(), f)
         } else {
             self.for_each_token(text, scratch, |t| f(token_hash(t, seed)))
         }
@@ -136,36 +138,28 @@ impl Normalizer {
         self.case_fold && self.fold_punctuation && (text.is_ascii() || self.only_ascii_tokens(text))
     }
 
+    /// True when [`mixed_token_hashes`] over `text` gives the hashes of its tokens under these
+    /// steps: case and punctuation folding on, and nothing for NFKC to change (the quick
+    /// check of the non-ASCII characters says so; ASCII characters are NFKC-stable and start
+    /// no composition, so leaving them out can only make the check stricter).
+    pub(crate) fn takes_mixed_path(&self, text: &str) -> bool {
+        self.case_fold
+            && self.fold_punctuation
+            && (!self.nfkc
+                || unicode_normalization::is_nfkc_quick(
+                    // Latin-1 letters and typographic separators are NFKC-stable starters;
+                    // leaving them out spares their table lookups and can only make the
+                    // check stricter.
+                    non_ascii_chars(text)
+                        .filter(|&c| !is_latin1_letter(c) && !TYPOGRAPHIC.contains(&c)),
+                ) == unicode_normalization::IsNormalized::Yes)
+    }
+
     /// True when every non-ASCII character of `text` only separates tokens, before and after
     /// NFKC: then the tokens of `text` are those the ASCII tokenizer finds when it treats
     /// every non-ASCII byte as a separator.
-    ///
-    /// One pass over the bytes, eight at a time through ASCII runs; each non-ASCII character
-    /// is checked on its own with [`separates_alone`].
     fn only_ascii_tokens(&self, text: &str) -> bool {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if let Some(word) = bytes.get(i..i + 8) {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(word);
-                if u64::from_le_bytes(w) & HIGH == 0 {
-                    i += 8;
-                    continue;
-                }
-            }
-            if bytes[i] < 0x80 {
-                i += 1;
-                continue;
-            }
-            // `i` is a character boundary: only whole ASCII bytes and whole characters were
-            // stepped over.
-            match text.get(i..).and_then(|rest| rest.chars().next()) {
-                Some(c) if separates_alone(c, self.nfkc) => i += c.len_utf8(),
-                _ => return false,
-            }
-        }
-        true
+        non_ascii_chars(text).all(|c| separates_alone(c, self.nfkc))
     }
 
     /// The normalised text: tokens joined by single spaces.
@@ -270,6 +264,39 @@ impl Normalizer {
     }
 }
 
+/// The non-ASCII characters of `text`, in order; ASCII runs are skipped eight bytes at a
+/// time.
+fn non_ascii_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if let Some(word) = bytes[i..].first_chunk::<8>() {
+                if u64::from_le_bytes(*word) & HIGH == 0 {
+                    i += 8;
+                    continue;
+                }
+            }
+            if bytes[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            // `i` is a character boundary: only whole ASCII bytes and whole characters were
+            // stepped over.
+            let c = text.get(i..)?.chars().next()?;
+            i += c.len_utf8();
+            return Some(c);
+        }
+        None
+    })
+}
+
+/// Latin-1 letters (À–ÿ but × and ÷): alphabetic, NFKC-stable starters.
+#[inline]
+fn is_latin1_letter(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{FF}') && c != '\u{D7}' && c != '\u{F7}'
+}
+
 /// Typographic characters of everyday news copy (curly quotes, dashes, ellipsis, guillemets,
 /// bullets, no-break space). None is alphanumeric, none takes part in a composition, and
 /// their NFKC forms (`…` → `...`, no-break space → space, the rest unchanged) hold no
@@ -369,6 +396,36 @@ fn alnum_mask_64(block: &[u8; 64]) -> u64 {
     alnum_mask(block)
 }
 
+/// One bit per byte of `block` (at most 64 bytes): set for bytes from 0x80 up.
+#[inline]
+fn high_mask(block: &[u8]) -> u64 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &b)| m | (u64::from(b >> 7) << i))
+}
+
+/// [`high_mask`] of a whole 64-byte block with SSE2 (`movemask` reads the high bits).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn high_mask_64(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8};
+    let mut mask = 0u64;
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is in the x86-64 baseline; `chunk` is 16 readable bytes.
+        let bits = unsafe { _mm_movemask_epi8(_mm_loadu_si128(chunk.as_ptr().cast::<__m128i>())) };
+        mask |= u64::from(bits as u16) << (16 * i);
+    }
+    mask
+}
+
+/// [`high_mask`] of a whole 64-byte block.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn high_mask_64(block: &[u8; 64]) -> u64 {
+    high_mask(block)
+}
+
 /// The hash of the ASCII token `bytes[start..end]` (letters and digits only), lower-cased on
 /// the fly: OR-ing 0x20 lower-cases letters and leaves digits as they are.
 #[inline(always)]
@@ -413,39 +470,133 @@ fn long_ascii_token_hash(token: &[u8], seed: u64) -> u64 {
     }
 }
 
-/// Token hashes of pure-ASCII text with case and punctuation folding, in order: 64 bytes at
-/// a time, token starts and ends found as bit transitions of the letter/digit mask.
+/// The maximal runs of token bytes of a text, as `(start, end)` byte ranges in order: 64
+/// bytes at a time, run starts and ends found as bit transitions of a per-byte mask.
 ///
-/// An iterator rather than a callback so that the caller's loop (the shingler's rolling
-/// hash) is compiled together with it and keeps its whole state in registers.
-pub(crate) struct AsciiTokenHashes<'a> {
+/// Token bytes are ASCII letters and digits, and with `HIGH_BYTES` also every byte from 0x80
+/// up (the bytes of non-ASCII characters), which the caller then sorts out.
+/// What [`TokenRuns`] makes of each run.
+trait RunItem {
+    type Item;
+    fn make(&self, bytes: &[u8], start: usize, end: usize) -> Self::Item;
+}
+
+/// Runs as byte ranges.
+struct Ranges;
+
+impl RunItem for Ranges {
+    type Item = (usize, usize);
+    #[inline(always)]
+    fn make(&self, _: &[u8], start: usize, end: usize) -> (usize, usize) {
+        (start, end)
+    }
+}
+
+/// Runs hashed as ASCII tokens with this seed.
+struct AsciiHasher(u64);
+
+impl RunItem for AsciiHasher {
+    type Item = u64;
+    #[inline(always)]
+    fn make(&self, bytes: &[u8], start: usize, end: usize) -> u64 {
+        ascii_token_hash(bytes, start, end, self.0)
+    }
+}
+
+struct TokenRuns<'a, const HIGH_BYTES: bool, F> {
     bytes: &'a [u8],
-    seed: u64,
+    /// Makes an item of a run; applied inside the scanning loop so that the caller's work
+    /// on a token is compiled into it.
+    finish: F,
     /// Offset of the current 64-byte block; the next one starts at `base + 64`.
     base: usize,
-    /// Token starts and ends not yet visited in the current block, one bit per byte.
+    /// Run starts and ends not yet visited in the current block, one bit per byte.
     events: u64,
-    /// Token starts of the current block.
+    /// Run starts of the current block.
     starts: u64,
     /// 1 when the last byte of the current block is a token byte.
-    in_token: u64,
-    /// Offset of the token being read.
+    in_run: u64,
+    /// Offset of the run being read.
     start: usize,
 }
 
-impl<'a> AsciiTokenHashes<'a> {
-    /// Token hashes of `bytes` (which must be ASCII) with the crate's token hash.
-    pub(crate) fn new(bytes: &'a [u8], seed: u64) -> Self {
-        AsciiTokenHashes {
+impl<'a, const HIGH_BYTES: bool, F: RunItem> TokenRuns<'a, HIGH_BYTES, F> {
+    fn new(bytes: &'a [u8], finish: F) -> Self {
+        TokenRuns {
             bytes,
-            seed,
+            finish,
             // Wraps to 0 at the first block.
             base: 0usize.wrapping_sub(64),
             events: 0,
             starts: 0,
-            in_token: 0,
+            in_run: 0,
             start: 0,
         }
+    }
+
+    #[inline(always)]
+    fn mask(&self, pos: usize, len: usize) -> u64 {
+        match self.bytes[pos..].first_chunk::<64>() {
+            Some(block) if HIGH_BYTES => alnum_mask_64(block) | high_mask_64(block),
+            Some(block) => alnum_mask_64(block),
+            None if HIGH_BYTES => {
+                alnum_mask(&self.bytes[pos..pos + len]) | high_mask(&self.bytes[pos..pos + len])
+            }
+            None => alnum_mask(&self.bytes[pos..pos + len]),
+        }
+    }
+}
+
+impl<const HIGH_BYTES: bool, F: RunItem> Iterator for TokenRuns<'_, HIGH_BYTES, F> {
+    type Item = F::Item;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<F::Item> {
+        loop {
+            while self.events != 0 {
+                let i = self.events.trailing_zeros() as usize;
+                self.events &= self.events - 1;
+                if (self.starts >> i) & 1 == 1 {
+                    self.start = self.base + i;
+                } else {
+                    return Some(self.finish.make(self.bytes, self.start, self.base + i));
+                }
+            }
+            let n = self.bytes.len();
+            let pos = self.base.wrapping_add(64);
+            if pos >= n {
+                // A run reaching the end of a text whose length is a multiple of 64 has no
+                // end event (a shorter last block's end is bit `len`, below).
+                if self.in_run == 1 {
+                    self.in_run = 0;
+                    return Some(self.finish.make(self.bytes, self.start, n));
+                }
+                return None;
+            }
+            let len = (n - pos).min(64);
+            let mask = self.mask(pos, len);
+            let before = (mask << 1) | self.in_run;
+            self.starts = mask & !before;
+            // A run ends at the first non-token byte; at the end of the text that is bit
+            // `len` (only reachable when len < 64, where the mask's upper bits are zero).
+            self.events = self.starts | (!mask & before);
+            self.in_run = if len == 64 { mask >> 63 } else { 0 };
+            self.base = pos;
+        }
+    }
+}
+
+/// Token hashes of ASCII-tokenizable text (see [`Normalizer::takes_ascii_path`]) with case
+/// and punctuation folding, in order.
+///
+/// An iterator rather than a callback so that the caller's loop (the shingler's rolling
+/// hash) is compiled together with it and keeps its whole state in registers.
+pub(crate) struct AsciiTokenHashes<'a>(TokenRuns<'a, false, AsciiHasher>);
+
+impl<'a> AsciiTokenHashes<'a> {
+    /// Token hashes of `bytes` with the crate's token hash; non-ASCII bytes separate tokens.
+    pub(crate) fn new(bytes: &'a [u8], seed: u64) -> Self {
+        AsciiTokenHashes(TokenRuns::new(bytes, AsciiHasher(seed)))
     }
 }
 
@@ -454,44 +605,54 @@ impl Iterator for AsciiTokenHashes<'_> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<u64> {
-        loop {
-            while self.events != 0 {
-                let i = self.events.trailing_zeros() as usize;
-                self.events &= self.events - 1;
-                if (self.starts >> i) & 1 == 1 {
-                    self.start = self.base + i;
+        self.0.next()
+    }
+}
+
+/// Token hashes of NFKC-stable text with case and punctuation folding, in order, for text
+/// with letters beyond ASCII (accented names, other scripts).
+///
+/// Runs of ASCII letters, digits and non-ASCII bytes are found a block at a time as on the
+/// ASCII path; a run that is all ASCII (most words of Latin-script text) is hashed straight
+/// from the text, and only the others are walked character by character, lower-cased into
+/// `token`. The tokens are those of the general path: runs are cut at ASCII bytes, which are
+/// character boundaries, and inside a run the same rules apply.
+pub(crate) fn mixed_token_hashes(
+    text: &str,
+    seed: u64,
+    token: &mut Vec<u8>,
+    mut f: impl FnMut(u64),
+) {
+    let bytes = text.as_bytes();
+    for (start, end) in TokenRuns::<true, _>::new(bytes, Ranges) {
+        if bytes[start..end].is_ascii() {
+            f(ascii_token_hash(bytes, start, end, seed));
+            continue;
+        }
+        token.clear();
+        for c in text.get(start..end).unwrap_or_default().chars() {
+            if c.is_ascii() {
+                token.push(c.to_ascii_lowercase() as u8);
+            } else if is_latin1_letter(c) {
+                // Accented Latin letters, the bulk of non-ASCII letters in European news:
+                // upper case À–Þ is lower case à–þ shifted by 0x20 (no table lookup).
+                let lower = if c <= '\u{DE}' {
+                    char::from_u32(c as u32 + 0x20).unwrap_or(c)
                 } else {
-                    return Some(ascii_token_hash(
-                        self.bytes,
-                        self.start,
-                        self.base + i,
-                        self.seed,
-                    ));
+                    c
+                };
+                token.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes());
+            } else if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    token.extend_from_slice(l.encode_utf8(&mut [0; 4]).as_bytes());
                 }
+            } else if !token.is_empty() {
+                f(token_hash(token, seed));
+                token.clear();
             }
-            let n = self.bytes.len();
-            let pos = self.base.wrapping_add(64);
-            if pos >= n {
-                // A token running to the end of a text whose length is a multiple of 64 has
-                // no end event (a shorter last block's end is bit `len`, below).
-                if self.in_token == 1 {
-                    self.in_token = 0;
-                    return Some(ascii_token_hash(self.bytes, self.start, n, self.seed));
-                }
-                return None;
-            }
-            let len = (n - pos).min(64);
-            let mask = match self.bytes[pos..].first_chunk::<64>() {
-                Some(block) => alnum_mask_64(block),
-                None => alnum_mask(&self.bytes[pos..pos + len]),
-            };
-            let before = (mask << 1) | self.in_token;
-            self.starts = mask & !before;
-            // A token ends at the first non-token byte; at the end of the text that is bit
-            // `len` (only reachable when len < 64, where the mask's upper bits are zero).
-            self.events = self.starts | (!mask & before);
-            self.in_token = if len == 64 { mask >> 63 } else { 0 };
-            self.base = pos;
+        }
+        if !token.is_empty() {
+            f(token_hash(token, seed));
         }
     }
 }
@@ -663,6 +824,64 @@ mod tests {
             let mut slow = Vec::new();
             n.for_each_token(text, &mut String::new(), |t| slow.push(token_hash(t, 3)));
             assert_eq!(via, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_path_hashes_equal_the_general_path() {
+        let n = Normalizer::default();
+        let mut texts: Vec<String> = [
+            "café “Moscow” naïve Zürich-based ÉCOLE l’école",
+            "Крокус Сити Холл: 137 погибших, ISIS-K",
+            "日本語のテキスト and English 2024年",
+            "straße STRASSE İstanbul Ærø",
+            "x\u{a0}y … «z» — ok",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        // Non-ASCII letters at and across 64-byte block edges.
+        for pad in 55..70 {
+            texts.push(format!(
+                "{}é{}ü end Ä",
+                " ".repeat(pad),
+                "ab".repeat(pad % 7)
+            ));
+            texts.push(format!("{}Zé", "w".repeat(pad)));
+        }
+        for text in &texts {
+            assert!(n.takes_mixed_path(text), "{text:?}");
+            let mut mixed = Vec::new();
+            mixed_token_hashes(text, 5, &mut Vec::new(), |h| mixed.push(h));
+            let mut slow = Vec::new();
+            n.for_each_token(text, &mut String::new(), |t| slow.push(token_hash(t, 5)));
+            assert_eq!(mixed, slow, "{text:?}");
+        }
+        assert!(!n.takes_mixed_path("cafe\u{301}"));
+        assert!(!n.takes_mixed_path("ﬁre"));
+    }
+
+    #[test]
+    fn latin1_letters_are_nfkc_stable_and_fold_by_a_shift() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in '\u{80}'..='\u{FF}' {
+            if !is_latin1_letter(c) {
+                continue;
+            }
+            assert!(c.is_alphabetic(), "{c:?}");
+            assert_eq!(
+                c.to_string().nfkc().collect::<String>(),
+                c.to_string(),
+                "{c:?}"
+            );
+            assert_eq!(unicode_normalization::char::canonical_combining_class(c), 0);
+            let lower: String = c.to_lowercase().collect();
+            let shifted = if c <= '\u{DE}' {
+                char::from_u32(c as u32 + 0x20).unwrap()
+            } else {
+                c
+            };
+            assert_eq!(lower, shifted.to_string(), "{c:?}");
         }
     }
 

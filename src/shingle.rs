@@ -22,7 +22,7 @@ use std::str::FromStr;
 use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64_with_seed};
 
 use crate::hash::{mix64, token_hash};
-use crate::normalize::{AsciiTokenHashes, Normalizer};
+use crate::normalize::{mixed_token_hashes, AsciiTokenHashes, Normalizer};
 
 /// What a shingle is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,24 +233,36 @@ impl Shingler {
         let seed = self.seed;
         match self.kind {
             ShingleKind::Word(n) => {
-                let mut roll = WordRoll::new(n, seed);
+                // One rolling state per path: a state captured by the slower paths' callbacks
+                // would live in memory on the fast path too.
                 if self.normalizer.takes_ascii_path(text) {
                     // The common case, compiled as one loop: the token iterator and the
                     // rolling state live in registers.
+                    let mut roll = WordRoll::new(n, seed);
                     for h in AsciiTokenHashes::new(text.as_bytes(), seed) {
                         if let Some(shingle) = roll.push(h) {
                             f(shingle);
                         }
                     }
+                    roll.finish(&mut f)
+                } else if self.normalizer.takes_mixed_path(text) {
+                    let mut roll = WordRoll::new(n, seed);
+                    mixed_token_hashes(text, seed, &mut scratch.stream, |h| {
+                        if let Some(shingle) = roll.push(h) {
+                            f(shingle);
+                        }
+                    });
+                    roll.finish(&mut f)
                 } else {
+                    let mut roll = WordRoll::new(n, seed);
                     self.normalizer
                         .for_each_token(text, &mut scratch.normalize, |t| {
                             if let Some(shingle) = roll.push(token_hash(t, seed)) {
                                 f(shingle);
                             }
-                        })
+                        });
+                    roll.finish(&mut f)
                 }
-                roll.finish(&mut f)
             }
             ShingleKind::Char(n) => {
                 let stream = &mut scratch.stream;
