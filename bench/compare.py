@@ -368,7 +368,7 @@ def cmd_table(a):
     for run in range(a.runs):
         # neardup: CLI on the JSONL file; wall time of the process (reads and parses JSON,
         # writes the output too).
-        w, r = timed([a.neardup, "fingerprint", a.corpus] + nd_opts, work, "nd-fp")
+        w, r = timed([a.neardup, "fingerprint", a.corpus] + nd_opts[2:], work, "nd-fp")
         add("neardup", fp=w, fp_rss=r)
         pf = os.path.join(work, "pairs-neardup.csv")
         w, r = timed([a.neardup, "pairs", a.corpus, "-o", pf] + nd_opts, work, "nd-e2e")

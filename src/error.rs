@@ -37,9 +37,15 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `-` is standard input on the command line; in a message "-:3" reads as a typo.
+        let path = if self.path.as_os_str() == "-" {
+            std::path::Path::new("<stdin>").display()
+        } else {
+            self.path.display()
+        };
         match self.line {
-            Some(line) => write!(f, "{}:{}", self.path.display(), line),
-            None => write!(f, "{}", self.path.display()),
+            Some(line) => write!(f, "{path}:{line}"),
+            None => write!(f, "{path}"),
         }
     }
 }
@@ -138,5 +144,7 @@ mod tests {
         );
         assert!(e.is_skippable());
         assert!(!Error::Config("k".into()).is_skippable());
+        let e = Error::invalid(Location::line("-", 2), "expected value");
+        assert_eq!(e.to_string(), "<stdin>:2: expected value");
     }
 }

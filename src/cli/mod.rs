@@ -129,12 +129,9 @@ pub struct InputArgs {
     pub skip_invalid: bool,
 }
 
-/// How documents are compared.
+/// How documents are fingerprinted.
 #[derive(Debug, Args)]
-pub struct EngineArgs {
-    /// Similarity (Jaccard of shingle sets) at or above which documents are duplicates.
-    #[arg(short, long, default_value_t = 0.8, value_name = "T")]
-    pub threshold: f64,
+pub struct ShingleArgs {
     /// Shingles: word:N (word n-grams) or char:N (character n-grams).
     #[arg(long, default_value = "word:5", value_name = "KIND:N")]
     pub shingle: ShingleKind,
@@ -147,6 +144,16 @@ pub struct EngineArgs {
     /// Seed of all hash functions (signatures are comparable only under one seed).
     #[arg(long, default_value_t = Config::DEFAULT_SEED)]
     pub seed: u64,
+}
+
+/// How documents are compared.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Similarity (Jaccard of shingle sets) at or above which documents are duplicates.
+    #[arg(short, long, default_value_t = 0.8, value_name = "T")]
+    pub threshold: f64,
+    #[command(flatten)]
+    pub shingles: ShingleArgs,
     /// LSH bands (with --rows; by default chosen from the threshold).
     #[arg(long, requires = "rows")]
     pub bands: Option<usize>,
@@ -232,7 +239,7 @@ pub struct FingerprintArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub engine: EngineArgs,
+    pub shingles: ShingleArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -249,24 +256,39 @@ pub struct SimilarityArgs {
     /// How --corpus is read.
     #[command(flatten)]
     pub records: RecordArgs,
+    /// Similarity at or above which the pair is reported as a near-duplicate.
+    #[arg(short, long, default_value_t = 0.8, value_name = "T")]
+    pub threshold: f64,
     #[command(flatten)]
-    pub engine: EngineArgs,
+    pub shingles: ShingleArgs,
+    /// Rewrite score: keep repeated and off-topic lines instead of dropping them.
+    #[arg(long)]
+    pub keep_boilerplate: bool,
     /// Print JSON instead of aligned text.
     #[arg(long)]
     pub json: bool,
 }
 
-impl EngineArgs {
-    pub fn config(&self) -> Result<Config> {
-        let lsh = match (self.bands, self.rows) {
-            (Some(bands), Some(rows)) => Some(LshParams::new(bands, rows, self.num_perm)?),
-            _ => None,
-        };
-        let config = Config {
+impl ShingleArgs {
+    /// The default configuration with these fingerprinting parameters.
+    fn config(&self) -> Config {
+        Config {
             normalizer: self.normalize,
             shingle: self.shingle,
             num_perm: self.num_perm,
             seed: self.seed,
+            ..Config::default()
+        }
+    }
+}
+
+impl EngineArgs {
+    pub fn config(&self) -> Result<Config> {
+        let lsh = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => Some(LshParams::new(bands, rows, self.shingles.num_perm)?),
+            _ => None,
+        };
+        let config = Config {
             threshold: self.threshold,
             lsh,
             verify: !self.no_verify,
@@ -277,6 +299,7 @@ impl EngineArgs {
                 boilerplate: !self.keep_boilerplate,
                 ..Default::default()
             },
+            ..self.shingles.config()
         };
         config.validate()?;
         Ok(config)
@@ -426,7 +449,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Fingerprint(args) => {
             // Streamed: each batch is written as soon as it is fingerprinted, so memory does
             // not grow with the corpus.
-            let config = args.engine.config()?;
+            let config = args.shingles.config();
+            config.validate()?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
             let specs = args.input.specs()?;
@@ -502,7 +526,15 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn similarity(args: SimilarityArgs) -> Result<()> {
-    let config = args.engine.config()?;
+    let config = Config {
+        threshold: args.threshold,
+        rewrite: neardup::rewrite::RewriteParams {
+            boilerplate: !args.keep_boilerplate,
+            ..Default::default()
+        },
+        ..args.shingles.config()
+    };
+    config.validate()?;
     let (text_a, text_b) = match &args.corpus {
         Some(path) => {
             let spec = InputSpec::detect(path, args.records.format)?;

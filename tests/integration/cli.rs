@@ -1436,10 +1436,14 @@ fn stdin_dash_reads_jsonl_like_the_file() {
     let from_file = run(&["dedup", "-q", fixture!("mini/corpus.jsonl")]).ok();
     let from_stdin = run_full(&["dedup", "-q", "-"], &[], Some(&corpus)).ok();
     assert_same_text("dedup -", &from_file.stdout, &from_stdin.stdout);
-    // Errors on stdin name `-` and the line.
+    // Errors on stdin name `<stdin>` and the line.
     let bad = std::fs::read(fixture!("bad/malformed.jsonl")).unwrap();
     let out = run_full(&["cluster", "-"], &[], Some(&bad)).fails();
-    assert!(out.one_error_line().contains(" -:3: "), "{}", out.stderr);
+    assert!(
+        out.one_error_line().contains(" <stdin>:3: "),
+        "{}",
+        out.stderr
+    );
     // Standard input can be read only once.
     let out = run_full(&["cluster", "-", "-"], &[], Some(&corpus)).fails();
     assert!(out.one_error_line().contains("only once"), "{}", out.stderr);
@@ -1622,6 +1626,16 @@ fn invalid_options_exit_2_with_a_clear_message() {
             } else {
                 args.push(fixture!("near"));
             }
+            // fingerprint and similarity take no LSH or threshold flags (similarity takes
+            // --threshold): those are refused as unknown, which is also a clear message.
+            let takes = match sub {
+                "fingerprint" => {
+                    !matches!(opts[0], "--bands") && !opts[0].starts_with("--threshold")
+                }
+                "similarity" => opts[0] != "--bands",
+                _ => true,
+            };
+            let word = if takes { word } else { "unexpected argument" };
             let out = run(&args).fails();
             assert_eq!(out.stdout, "", "{args:?}");
             let first = out.stderr.lines().next().unwrap_or_default();
@@ -1632,6 +1646,41 @@ fn invalid_options_exit_2_with_a_clear_message() {
             );
         }
     }
+}
+
+#[test]
+fn subcommands_refuse_flags_that_would_do_nothing_there() {
+    let pair = [fixture!("near/seed000.txt"), fixture!("near/seed001.txt")];
+    for flag in [
+        "--linkage=connected",
+        "--keep=longest",
+        "--tier=all",
+        "--no-verify",
+    ] {
+        let out = run(&["similarity", flag, pair[0], pair[1]]).fails();
+        assert!(
+            out.one_error_line().contains("unexpected argument"),
+            "{flag}: {}",
+            out.stderr
+        );
+        let out = run(&["fingerprint", flag, fixture!("near")]).fails();
+        assert!(
+            out.one_error_line().contains("unexpected argument"),
+            "{flag}: {}",
+            out.stderr
+        );
+    }
+    // What they do use is still taken.
+    run(&[
+        "similarity",
+        "--threshold",
+        "0.5",
+        "--keep-boilerplate",
+        pair[0],
+        pair[1],
+    ])
+    .ok();
+    run(&["fingerprint", "-q", "--shingle", "char:9", fixture!("near")]).ok();
 }
 
 #[test]

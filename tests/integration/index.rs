@@ -580,7 +580,10 @@ fn window_expires_old_articles_and_compact_reclaims_them() {
         + &line("d", "no time at all")
         + &rec("e", "more text", "yesterday");
     let err = fails(&["filter", "--index", &index, "--read-only"], &bad);
-    assert!(err.contains("-:2: missing field \"published\""), "{err}");
+    assert!(
+        err.contains("<stdin>:2: missing field \"published\""),
+        "{err}"
+    );
     let r = ok(
         &["filter", "--index", &index, "--read-only", "--skip-invalid"],
         &bad,
@@ -588,7 +591,7 @@ fn window_expires_old_articles_and_compact_reclaims_them() {
     assert_eq!(verdicts(&r.stdout).len(), 1);
     assert!(
         r.stderr
-            .contains("-:3: field \"published\": timestamp \"yesterday\""),
+            .contains("<stdin>:3: field \"published\": timestamp \"yesterday\""),
         "{}",
         r.stderr
     );
