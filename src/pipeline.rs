@@ -198,8 +198,8 @@ impl Batching {
         bytes: 8 << 20,
         queued: 4,
     };
-    /// Memory first ([`crate::twopass`]): about 12 MB in flight; on two cores as fast, as
-    /// one batch still keeps every thread busy.
+    /// Memory first ([`crate::twopass`]): about 12 MB in flight. A batch of 1 024 records
+    /// still keeps every thread busy; no slower in our 100 000-document runs on two cores.
     pub(crate) const NARROW: Batching = Batching {
         docs: 1024,
         bytes: 2 << 20,
@@ -307,8 +307,8 @@ pub(crate) fn for_each_document_at(
 }
 
 /// Reads every input in order on one thread and hands the raw records to `batch` in batches
-/// (sized by `batching`), with the record number of each
-/// batch's first record. Record numbers count every record the readers yield, across all
+/// (sized by `batching`), with the record number of each batch's first record. Record
+/// numbers count every record the readers yield (skipped or not), across all
 /// inputs, so reading the same unchanged inputs again numbers them the same way: that is
 /// how the second pass of [`crate::twopass`] finds the records it needs without parsing
 /// the others.
