@@ -3,8 +3,10 @@
 
 Driven by bench/compare (which creates the venv, builds neardup and makes the corpora):
 
-    compare.py table  --neardup BIN --corpus C.jsonl [--truth T.csv] --label L --runs R --work DIR
+    compare.py table  --neardup BIN [--inprocess BIN] --corpus C.jsonl [--truth T.csv] --label L
+                      --runs R --work DIR
     compare.py peer   TOOL MODE C.jsonl OUT.json [PAIRS.csv]      (one measured process)
+    compare.py plot   --work DIR --out PNG        (time against corpus size, from raw.json files)
 
 Every tool sees the same shingles: NFKC, lower case, tokens = runs of letters and digits
 (neardup's `--normalize all`), word 5-grams (a document of fewer than 5 tokens is one shingle of
@@ -27,6 +29,8 @@ import unicodedata
 
 K = 128
 THRESHOLD = 0.8
+INPROC = "neardup in-process"
+INPROC1 = "neardup in-process, 1 thread"
 BANDS, ROWS = 18, 7  # what neardup derives for t = 0.8, k = 128 (`neardup pairs -v`)
 SHINGLE = 5
 RENSA_BANDS = 16
@@ -374,6 +378,15 @@ def cmd_table(a):
         w, r = timed([a.neardup, "pairs", a.corpus, "-o", pf] + nd_opts, work, "nd-e2e")
         add("neardup", e2e=w, rss=r)
         pairs_files["neardup"] = pf
+        if a.inprocess:
+            # neardup measured like the peers: texts read into memory first (untimed), then
+            # the library's Fingerprinter on every core / on one thread, signatures kept
+            # (examples/fingerprint_throughput.rs).
+            out = os.path.join(work, "res-neardup-inprocess.json")
+            timed([a.inprocess, a.corpus, out], work, "nd-inprocess")
+            res = json.load(open(out))
+            add(INPROC, fp=res["parallel_s"], threads=res["threads"])
+            add(INPROC1, fp=res["single_s"])
         for t in tools:
             if t in a.once and run > 0:
                 continue
@@ -443,14 +456,19 @@ def cmd_table(a):
 
     nd = m["neardup"]
     nd_fp, nd_e2e, nd_rss = med(nd["fp"]), med(nd["e2e"]), max(nd["rss"])
+    ip_fp = med(m.get(INPROC, {}).get("fp", []))
     if "gaoya-nfkc" in m:
         m["gaoya (Python NFKC)"] = m.pop("gaoya-nfkc")
         acc["gaoya (Python NFKC)"] = acc.get("gaoya-nfkc")
-    rows = ["neardup"] + [r for r in ["datasketch", "datasketch (extrapolated)", "rensa",
+    rows = ["neardup"] + [r for r in [INPROC, INPROC1, "datasketch", "datasketch (extrapolated)", "rensa",
                                       "rensa (pre-tokenised)", "gaoya", "gaoya (Python NFKC)"]
                           if r in m]
     given = {
-        "neardup": "JSONL file → CLI (`fingerprint` / `pairs`, verified)",
+        "neardup": "JSONL file → CLI (`fingerprint` / `pairs`, verified): whole process, "
+                   "start-up, JSON parsing and output included",
+        INPROC: "texts already in memory (read untimed), library `Fingerprinter` on every core "
+                "(rayon), signatures kept (examples/fingerprint_throughput.rs)",
+        INPROC1: "as above on one thread",
         "datasketch": "shingles as bytes (Python); `MinHash.bulk`, `MinHashLSH` + estimate ≥ 0.8",
         "rensa": "shingle lists (Python tokenisation charged); `digest_matrix_from_token_sets` / "
                  f"`from_token_sets` + `RMinHashLSH` ({RENSA_BANDS} bands) + estimate ≥ 0.8",
@@ -470,9 +488,10 @@ def cmd_table(a):
                  f"{len(pos85)} pairs with J ≥ 0.85, {len(pos80)} with J ≥ 0.8"
                  f"{f', {len(planted)} planted pairs' if planted else ''}.")
     lines.append("")
-    hdr = ("| tool | fingerprint docs/s | neardup × | end to end s | neardup × | peak RSS MB | "
-           "RSS / neardup | recall J≥0.85 | recall J≥0.8 | precision (J≥0.8) | pairs < 0.8 |")
-    sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    hdr = ("| tool | fingerprint docs/s | neardup × | in-process × | end to end s | neardup × | "
+           "peak RSS MB | RSS / neardup | recall J≥0.85 | recall J≥0.8 | precision (J≥0.8) | "
+           "pairs < 0.8 |")
+    sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     if planted:
         hdr += " planted recall | planted precision |"
         sep += "---:|---:|"
@@ -487,6 +506,7 @@ def cmd_table(a):
         ac = acc.get(r) or {}
         cells = [f"{r}",
                  f(fps, ",.0f"), f(fp / nd_fp if fp else None, ".1f"),
+                 f(fp / ip_fp if fp and ip_fp else None, ".1f"),
                  f(e2e, ".2f"), f(e2e / nd_e2e if e2e else None, ".1f"),
                  f(rss / 1e6 if rss else None, ",.0f"), f(rss / nd_rss if rss else None, ".1f"),
                  f(ac.get("rec85"), ".4f"), f(ac.get("rec80"), ".4f"), f(ac.get("prec"), ".4f"),
@@ -500,6 +520,11 @@ def cmd_table(a):
                      f"figures of {a.extrapolate_from} scaled linearly to {n} documents "
                      f"(it would run past {a.budget:.0f} s); no RSS or accuracy figures.")
     lines.append("Given to each tool: " + "; ".join(f"{r}: {given[r]}" for r in rows) + ".")
+    if ip_fp:
+        lines.append(f"Fingerprinting ratios: *neardup ×* is the tool's time over the neardup CLI's "
+                     f"(whole process), *in-process ×* over neardup in-process on "
+                     f"{m[INPROC]['threads'][0]} threads ({n / ip_fp:,.0f} docs/s), the like-for-"
+                     f"like comparison with the peers' in-process clocks.")
     tok = med(m.get("rensa", {}).get("tok", []))
     if tok:
         lines.append(f"Python tokenisation alone (NFKC, lower case, 5-gram strings): "
@@ -515,6 +540,50 @@ def cmd_table(a):
                   indent=1, default=str)
 
 
+def cmd_plot(a):
+    """Time against corpus size per tool, log-log: fingerprinting and end to end, from the
+    raw.json of every generated-corpus table in the work directory."""
+    import glob
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    series = {}  # (panel, row) -> [(docs, seconds)]
+    runs = sorted(glob.glob(os.path.join(a.work, "run-Generated-corpus-*", "raw.json")))
+    for path in runs:
+        raw = json.load(open(path))
+        n = raw["docs"]
+        for row, d in raw["measurements"].items():
+            for panel, key in (("fingerprint", "fp"), ("end to end", "e2e")):
+                t = med(d.get(key, []))
+                if t:
+                    series.setdefault((panel, row), []).append((n, t, "extrapolated" in row))
+    if not series:
+        sys.exit(f"compare.py plot: no {a.work}/run-Generated-corpus-*/raw.json to plot")
+    order = sorted({r for (_, r) in series}, key=lambda r: (not r.startswith("neardup"), r))
+    colour = {r: f"C{i % 10}" for i, r in enumerate(order)}  # one colour per tool, both panels
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    for ax, panel in zip(axes, ("fingerprint", "end to end")):
+        rows = [r for r in order if (panel, r) in series]
+        for row in rows:
+            pts = sorted(series[(panel, row)])
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            style = "--" if "extrapolated" in row or "1 thread" in row else "-"
+            ax.plot(xs, ys, style, marker="o", label=row, color=colour[row])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("documents (generated corpus, ~3 KB each)")
+        ax.set_ylabel("seconds (median)")
+        ax.set_title(f"{panel} time" + (" (neardup: whole CLI process)" if panel ==
+                                        "end to end" else ""))
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("neardup, datasketch, rensa and gaoya: time against corpus size "
+                 "(bench/compare; k = 128, word 5-grams, threshold 0.8)")
+    fig.tight_layout()
+    fig.savefig(a.out, dpi=110)
+    print(f"compare.py plot: {a.out} ({len(runs)} corpus sizes)", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -526,6 +595,7 @@ def main():
     p.add_argument("pairs", nargs="?")
     t = sub.add_parser("table")
     t.add_argument("--neardup", required=True)
+    t.add_argument("--inprocess", help="examples/fingerprint_throughput binary")
     t.add_argument("--corpus", required=True)
     t.add_argument("--truth")
     t.add_argument("--label", required=True)
@@ -538,9 +608,14 @@ def main():
     t.add_argument("--extrapolate-from", help="raw.json of a smaller run of this harness")
     t.add_argument("--budget", type=float, default=3600,
                    help="seconds past which datasketch is extrapolated instead of run")
+    pl = sub.add_parser("plot")
+    pl.add_argument("--work", required=True, help="bench/compare's work directory")
+    pl.add_argument("--out", required=True, help="PNG to write")
     a = ap.parse_args()
     if a.cmd == "peer":
         cmd_peer(a)
+    elif a.cmd == "plot":
+        cmd_plot(a)
     else:
         cmd_table(a)
 

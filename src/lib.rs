@@ -15,7 +15,8 @@
 //! | group | [`cluster`] | union-find, then clusters checked against their representative |
 //! | write | [`report`] | cluster / pair / removal CSVs, fingerprints, deduplicated corpora |
 //!
-//! [`pipeline`] composes them and is the only place that decides threading; [`config`] holds
+//! [`pipeline`] composes them and is the only place that decides threading; [`twopass`] is
+//! its low-memory variant for the near tier (texts read twice instead of held); [`config`] holds
 //! every tunable; [`error`] is the one error type; [`eval`] scores results against truth.
 //!
 //! ```
@@ -54,6 +55,7 @@ pub mod pipeline;
 pub mod report;
 pub mod rewrite;
 pub mod shingle;
+pub mod twopass;
 pub mod verify;
 
 pub use cluster::{Cluster, Kind, Member};

@@ -135,6 +135,38 @@ pub struct Corpus {
     pub csv_header: Option<csv::ByteRecord>,
 }
 
+/// What the near-duplicate stages after reading need of a corpus: ids (for output), text
+/// lengths (for `--keep longest|shortest`) and fingerprints. [`Corpus`] holds the texts too;
+/// [`crate::twopass::Catalog`] holds only this, so that a large corpus need not fit in memory.
+pub trait Documents: Sync {
+    /// Number of documents.
+    fn doc_count(&self) -> usize;
+    /// The id of document `doc` (input order).
+    fn id(&self, doc: u32) -> &str;
+    /// The length in bytes of document `doc`'s text.
+    fn text_len(&self, doc: u32) -> usize;
+    /// Every document's fingerprint, in input order.
+    fn fingerprints(&self) -> &[Fingerprint];
+}
+
+impl Documents for Corpus {
+    fn doc_count(&self) -> usize {
+        self.docs.len()
+    }
+
+    fn id(&self, doc: u32) -> &str {
+        &self.docs[doc as usize].id
+    }
+
+    fn text_len(&self, doc: u32) -> usize {
+        self.docs[doc as usize].text.len()
+    }
+
+    fn fingerprints(&self) -> &[Fingerprint] {
+        &self.fingerprints
+    }
+}
+
 /// How [`read_corpus`] treats records it cannot use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnInvalid {
@@ -145,8 +177,31 @@ pub enum OnInvalid {
     Skip,
 }
 
-const BATCH_DOCS: usize = 2048;
-const BATCH_BYTES: usize = 8 << 20;
+/// How the reader thread hands records over: batches of at most `docs` records or about
+/// `bytes` bytes, at most `queued` of them waiting. Memory in flight is about
+/// `(queued + 2) × bytes` of raw records, plus the parsed texts of the batch at work.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batching {
+    pub(crate) docs: usize,
+    pub(crate) bytes: usize,
+    pub(crate) queued: usize,
+}
+
+impl Batching {
+    /// Throughput first (`fingerprint`, the in-memory path): about 50 MB in flight.
+    pub(crate) const WIDE: Batching = Batching {
+        docs: 2048,
+        bytes: 8 << 20,
+        queued: 4,
+    };
+    /// Memory first ([`crate::twopass`]): about 12 MB in flight. A batch of 1 024 records
+    /// still keeps every thread busy; no slower in our 100 000-document runs on two cores.
+    pub(crate) const NARROW: Batching = Batching {
+        docs: 1024,
+        bytes: 2 << 20,
+        queued: 2,
+    };
+}
 
 /// Reads every input in order, parses and fingerprints in parallel, and checks that ids are
 /// unique across inputs.
@@ -184,11 +239,83 @@ pub fn for_each_document(
     observer: &dyn Observer,
     mut sink: impl FnMut(Document, Fingerprint) -> Result<()>,
 ) -> Result<usize> {
+    for_each_document_at(
+        inputs,
+        options,
+        config,
+        on_invalid,
+        observer,
+        Batching::WIDE,
+        |_, doc, fp| sink(doc, fp),
+    )
+}
+
+/// [`for_each_document`], also giving `sink` each document's record number: its position
+/// among every record the readers yielded, skipped ones included (see [`stream_items`]).
+pub(crate) fn for_each_document_at(
+    inputs: &[InputSpec],
+    options: &InputOptions,
+    config: &Config,
+    on_invalid: OnInvalid,
+    observer: &dyn Observer,
+    batching: Batching,
+    mut sink: impl FnMut(u64, Document, Fingerprint) -> Result<()>,
+) -> Result<usize> {
     let fingerprinter = Fingerprinter::new(config)?;
     let mut seen: HashMap<String, Location> = HashMap::new();
     let mut skipped = 0usize;
+    stream_items(inputs, options, batching, |first, batch| {
+        let bytes: usize = batch.iter().map(Item::len).sum();
+        let parsed: Vec<Result<(Document, Fingerprint)>> = batch
+            .into_par_iter()
+            .map_init(FingerprintScratch::default, |scratch, item| {
+                let doc = options.parse(item)?;
+                let fp = fingerprinter.fingerprint_with(&doc.text, scratch);
+                Ok((doc, fp))
+            })
+            .collect();
+        let count = parsed.len();
+        for (record, result) in (first..).zip(parsed) {
+            let checked = result.and_then(|(doc, fp)| match seen.get(&doc.id) {
+                Some(first) => Err(Error::DuplicateId {
+                    id: doc.id.clone(),
+                    first: first.clone(),
+                    second: doc.location.clone(),
+                }),
+                None => Ok((doc, fp)),
+            });
+            match checked {
+                Ok((doc, fp)) => {
+                    seen.insert(doc.id.clone(), doc.location.clone());
+                    sink(record, doc, fp)?;
+                }
+                Err(e) if on_invalid == OnInvalid::Skip && e.is_skippable() => {
+                    observer.skipped(&e);
+                    skipped += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        observer.read(count, bytes);
+        Ok(())
+    })?;
+    Ok(skipped)
+}
+
+/// Reads every input in order on one thread and hands the raw records to `batch` in batches
+/// (sized by `batching`), with the record number of each batch's first record. Record
+/// numbers count every record the readers yield (skipped or not), across all
+/// inputs, so reading the same unchanged inputs again numbers them the same way: that is
+/// how the second pass of [`crate::twopass`] finds the records it needs without parsing
+/// the others.
+pub(crate) fn stream_items(
+    inputs: &[InputSpec],
+    options: &InputOptions,
+    batching: Batching,
+    mut batch: impl FnMut(u64, Vec<Item>) -> Result<()>,
+) -> Result<()> {
     std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = sync_channel::<Result<Vec<Item>>>(4);
+        let (tx, rx) = sync_channel::<Result<Vec<Item>>>(batching.queued);
         scope.spawn(move || {
             for spec in inputs {
                 let reader = match spec.open(options) {
@@ -204,7 +331,7 @@ pub fn for_each_document(
                         Ok(item) => {
                             bytes += item.len();
                             batch.push(item);
-                            if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+                            if batch.len() >= batching.docs || bytes >= batching.bytes {
                                 if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
                                     return;
                                 }
@@ -222,44 +349,15 @@ pub fn for_each_document(
                 }
             }
         });
-        for batch in rx {
-            let batch = batch?;
-            let bytes: usize = batch.iter().map(Item::len).sum();
-            let parsed: Vec<Result<(Document, Fingerprint)>> = batch
-                .into_par_iter()
-                .map_init(FingerprintScratch::default, |scratch, item| {
-                    let doc = options.parse(item)?;
-                    let fp = fingerprinter.fingerprint_with(&doc.text, scratch);
-                    Ok((doc, fp))
-                })
-                .collect();
-            let count = parsed.len();
-            for result in parsed {
-                let checked = result.and_then(|(doc, fp)| match seen.get(&doc.id) {
-                    Some(first) => Err(Error::DuplicateId {
-                        id: doc.id.clone(),
-                        first: first.clone(),
-                        second: doc.location.clone(),
-                    }),
-                    None => Ok((doc, fp)),
-                });
-                match checked {
-                    Ok((doc, fp)) => {
-                        seen.insert(doc.id.clone(), doc.location.clone());
-                        sink(doc, fp)?;
-                    }
-                    Err(e) if on_invalid == OnInvalid::Skip && e.is_skippable() => {
-                        observer.skipped(&e);
-                        skipped += 1;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            observer.read(count, bytes);
+        let mut next = 0u64;
+        for items in rx {
+            let items = items?;
+            let first = next;
+            next += items.len() as u64;
+            batch(first, items)?;
         }
         Ok(())
-    })?;
-    Ok(skipped)
+    })
 }
 
 /// The shared header of the CSV inputs, or an error if two differ.
@@ -498,9 +596,102 @@ fn analyze_rewrites(
 
 /// Exact groups, LSH candidates and their verification.
 pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Result<Analysis> {
+    let shingler = config.shingler();
+    let mut analysis = analyze_near(&corpus.fingerprints, config, observer, |involved| {
+        Ok(involved
+            .par_iter()
+            .map_init(
+                || (Scratch::default(), Vec::new()),
+                |(scratch, buf), &i| {
+                    shingler.shingle_set_into(&corpus.docs[i as usize].text, scratch, buf);
+                    buf.as_slice().into()
+                },
+            )
+            .collect())
+    })?;
+    if config.tier.rewrite() {
+        let fps = &corpus.fingerprints;
+        let leaders: Vec<u32> = (0..fps.len() as u32)
+            .filter(|&i| analysis.group_of[i as usize] == i && fps[i as usize].signature.is_some())
+            .collect();
+        analysis.rewrite = Some(analyze_rewrites(corpus, &leaders, config, observer)?);
+    }
+    Ok(analysis)
+}
+
+/// The near-duplicate half of [`analyze`], from fingerprints alone: exact groups, LSH
+/// candidates and, when `config.verify`, their verification with exact Jaccard.
+/// `shingle_sets(involved)` gets every document in some candidate pair (sorted indices) and
+/// returns their shingle sets (sorted, de-duplicated hashes, as
+/// [`Shingler::shingle_set_into`](crate::shingle::Shingler::shingle_set_into) makes them) in
+/// the same order; where the texts come from is the caller's business. `rewrite` is left
+/// `None`.
+fn analyze_near(
+    fps: &[Fingerprint],
+    config: &Config,
+    observer: &dyn Observer,
+    shingle_sets: impl FnOnce(&[u32]) -> Result<Vec<Box<[u64]>>>,
+) -> Result<Analysis> {
+    let found = near_candidates(fps, config, observer)?;
+    observer.stage("verify");
+    let sets = if config.verify {
+        let involved = found.involved();
+        let built = shingle_sets(&involved)?;
+        found.sets(&involved, built)?
+    } else {
+        Vec::new()
+    };
+    Ok(verify_near(fps, found, sets, config))
+}
+
+/// Exact groups and LSH candidates: the first half of the near tier, which needs only the
+/// fingerprints. [`crate::twopass`] reads the texts of [`NearCandidates::involved`] between
+/// this and [`verify_near`].
+pub(crate) struct NearCandidates {
+    group_of: Vec<u32>,
+    candidates: Vec<(u32, u32)>,
+    lsh: LshParams,
+}
+
+impl NearCandidates {
+    /// Every document in some candidate pair, sorted: the only ones whose shingle sets (and
+    /// signatures) the rest of the near tier reads.
+    pub(crate) fn involved(&self) -> Vec<u32> {
+        let mut involved: Vec<u32> = self.candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
+        involved.par_sort_unstable();
+        involved.dedup();
+        involved
+    }
+
+    /// Per document, its shingle set if it is in `involved` (`built` in the same order).
+    pub(crate) fn sets(
+        &self,
+        involved: &[u32],
+        built: Vec<Box<[u64]>>,
+    ) -> Result<Vec<Option<Box<[u64]>>>> {
+        if built.len() != involved.len() {
+            return Err(Error::Config(format!(
+                "internal: {} shingle sets for {} documents",
+                built.len(),
+                involved.len()
+            )));
+        }
+        let mut sets: Vec<Option<Box<[u64]>>> = vec![None; self.group_of.len()];
+        for (&i, set) in involved.iter().zip(built) {
+            sets[i as usize] = Some(set);
+        }
+        Ok(sets)
+    }
+}
+
+/// Exact-duplicate groups and LSH candidate pairs among the groups' leaders.
+pub(crate) fn near_candidates(
+    fps: &[Fingerprint],
+    config: &Config,
+    observer: &dyn Observer,
+) -> Result<NearCandidates> {
     config.validate()?;
     let lsh = config.lsh_params()?;
-    let fps = &corpus.fingerprints;
     let n = fps.len();
 
     observer.stage("exact duplicates");
@@ -537,27 +728,29 @@ pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Res
         .collect();
     candidates.par_sort_unstable();
     candidates.dedup();
+    Ok(NearCandidates {
+        group_of,
+        candidates,
+        lsh,
+    })
+}
 
-    observer.stage("verify");
-    let mut sets: Vec<Option<Box<[u64]>>> = vec![None; n];
-    if config.verify {
-        let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
-        involved.par_sort_unstable();
-        involved.dedup();
-        let shingler = config.shingler();
-        let built: Vec<(u32, Box<[u64]>)> = involved
-            .par_iter()
-            .map_init(
-                || (Scratch::default(), Vec::new()),
-                |(scratch, buf), &i| {
-                    shingler.shingle_set_into(&corpus.docs[i as usize].text, scratch, buf);
-                    (i, buf.as_slice().into())
-                },
-            )
-            .collect();
-        for (i, set) in built {
-            sets[i as usize] = Some(set);
-        }
+/// Scores every candidate (exact Jaccard when both shingle sets are in `sets`, else the
+/// MinHash estimate) and keeps those at or above the threshold. `sets` is empty or has one
+/// entry per document. Reads the signatures of candidate documents only.
+pub(crate) fn verify_near(
+    fps: &[Fingerprint],
+    found: NearCandidates,
+    mut sets: Vec<Option<Box<[u64]>>>,
+    config: &Config,
+) -> Analysis {
+    let NearCandidates {
+        group_of,
+        candidates,
+        lsh,
+    } = found;
+    if sets.is_empty() {
+        sets = vec![None; group_of.len()];
     }
     let signature = |i: u32| fps[i as usize].signature.as_deref().unwrap_or_default();
     let threshold = config.threshold;
@@ -578,26 +771,20 @@ pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Res
             })
         })
         .collect();
-    let rewrite = if config.tier.rewrite() {
-        let leaders: Vec<u32> = leaders.iter().map(|&(i, _)| i).collect();
-        Some(analyze_rewrites(corpus, &leaders, config, observer)?)
-    } else {
-        None
-    };
-    Ok(Analysis {
+    Analysis {
         group_of,
         pairs,
         lsh,
         candidates: candidates.len(),
-        rewrite,
+        rewrite: None,
         sets,
-    })
+    }
 }
 
 impl Analysis {
     /// Similarity, containment of `a` in `b`, and kind of two documents, from exact sets
     /// when verification ran, else from signatures.
-    pub fn score(&self, corpus: &Corpus, a: u32, b: u32) -> (f64, f64, Kind) {
+    pub fn score(&self, corpus: &impl Documents, a: u32, b: u32) -> (f64, f64, Kind) {
         let (ga, gb) = (self.group_of[a as usize], self.group_of[b as usize]);
         if ga == gb {
             return (1.0, 1.0, Kind::Exact);
@@ -606,8 +793,8 @@ impl Analysis {
             let s = Similarity::of(sa, sb);
             return (s.jaccard, s.a_in_b, Kind::NearDuplicate);
         }
-        let fa = &corpus.fingerprints[ga as usize];
-        let fb = &corpus.fingerprints[gb as usize];
+        let fa = &corpus.fingerprints()[ga as usize];
+        let fb = &corpus.fingerprints()[gb as usize];
         match (&fa.signature, &fb.signature) {
             (Some(x), Some(y)) => {
                 let est = jaccard_estimate(x, y);
@@ -631,13 +818,13 @@ impl Analysis {
 /// Groups documents into clusters (two or more members each), ordered by their first
 /// member in input order.
 pub fn cluster(
-    corpus: &Corpus,
+    corpus: &impl Documents,
     analysis: &Analysis,
     config: &Config,
     observer: &dyn Observer,
 ) -> Vec<Cluster> {
     observer.stage("cluster");
-    let n = corpus.docs.len();
+    let n = corpus.doc_count();
     let mut uf = UnionFind::new(n);
     for (i, &g) in analysis.group_of.iter().enumerate() {
         uf.union(i as u32, g);
@@ -649,9 +836,7 @@ pub fn cluster(
     let mut clusters: Vec<Cluster> = components
         .into_par_iter()
         .flat_map_iter(|mut docs| {
-            order_by_keep(&mut docs, config.keep, |d| {
-                corpus.docs[d as usize].text.len()
-            });
+            order_by_keep(&mut docs, config.keep, |d| corpus.text_len(d));
             split_component(&docs, config.linkage, config.threshold, |d, rep| {
                 analysis.score(corpus, d, rep)
             })
@@ -663,9 +848,7 @@ pub fn cluster(
     };
     observer.stage("rewrite clusters");
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order_by_keep(&mut order, config.keep, |d| {
-        corpus.docs[d as usize].text.len()
-    });
+    order_by_keep(&mut order, config.keep, |d| corpus.text_len(d));
     let mut rank = vec![0usize; n];
     for (r, &d) in order.iter().enumerate() {
         rank[d as usize] = r;

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::cluster::{Cluster, Kind};
 use crate::error::{Error, Result};
 use crate::input::{Document, Raw};
-use crate::pipeline::{Analysis, Corpus, Fingerprint};
+use crate::pipeline::{Analysis, Corpus, Documents, Fingerprint};
 
 /// Header of the `cluster` CSV.
 pub const CLUSTER_HEADER: [&str; 8] = [
@@ -118,13 +118,13 @@ fn csv_io(e: csv::Error) -> io::Error {
 /// from 1 by their first member in input order; singletons come after them.
 pub fn write_clusters(
     out: &mut dyn Write,
-    corpus: &Corpus,
+    corpus: &impl Documents,
     clusters: &[Cluster],
     singletons: bool,
 ) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CLUSTER_HEADER).map_err(csv_io)?;
-    let id = |d: u32| corpus.docs[d as usize].id.as_str();
+    let id = |d: u32| corpus.id(d);
     for (n, c) in clusters.iter().enumerate() {
         let mut members: Vec<_> = c.members.iter().collect();
         members.sort_by(|a, b| id(a.doc).cmp(id(b.doc)));
@@ -149,20 +149,18 @@ pub fn write_clusters(
         }
     }
     if singletons {
-        let mut in_cluster = vec![false; corpus.docs.len()];
+        let mut in_cluster = vec![false; corpus.doc_count()];
         for m in clusters.iter().flat_map(|c| &c.members) {
             in_cluster[m.doc as usize] = true;
         }
         let mut next = clusters.len();
-        for (d, doc) in corpus.docs.iter().enumerate() {
-            if in_cluster[d] {
-                continue;
-            }
+        for (d, _) in in_cluster.iter().enumerate().filter(|(_, &c)| !c) {
             next += 1;
+            let doc_id = corpus.id(d as u32);
             w.write_record([
                 next.to_string().as_str(),
-                &doc.id,
-                &doc.id,
+                doc_id,
+                doc_id,
                 "true",
                 &score(1.0),
                 &score(1.0),
@@ -200,7 +198,7 @@ pub struct PairRow {
 /// Rewrite rows hold the sketch estimate of the top features' weighted Jaccard in
 /// `estimate`, the verification score `V` in `jaccard`, and the larger share of one
 /// document's feature weight found in the other in `containment`.
-pub fn pair_rows(corpus: &Corpus, analysis: &Analysis) -> Vec<PairRow> {
+pub fn pair_rows(corpus: &impl Documents, analysis: &Analysis) -> Vec<PairRow> {
     let groups = analysis.exact_groups();
     let mut members_of: std::collections::HashMap<u32, &[u32]> = Default::default();
     for g in &groups {
@@ -226,8 +224,8 @@ pub fn pair_rows(corpus: &Corpus, analysis: &Analysis) -> Vec<PairRow> {
             Some(s) => (s.max_containment(), Some(s.jaccard)),
             None => {
                 let (fa, fb) = (
-                    &corpus.fingerprints[p.a as usize],
-                    &corpus.fingerprints[p.b as usize],
+                    &corpus.fingerprints()[p.a as usize],
+                    &corpus.fingerprints()[p.b as usize],
                 );
                 let c = |x: &Fingerprint, y: &Fingerprint| {
                     crate::minhash::containment_estimate(
@@ -290,13 +288,17 @@ fn push_member_pairs(
 }
 
 /// Writes the pairs CSV.
-pub fn write_pairs(out: &mut dyn Write, corpus: &Corpus, rows: &[PairRow]) -> io::Result<()> {
+pub fn write_pairs(
+    out: &mut dyn Write,
+    corpus: &impl Documents,
+    rows: &[PairRow],
+) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(PAIRS_HEADER).map_err(csv_io)?;
     for r in rows {
         w.write_record([
-            corpus.docs[r.a as usize].id.as_str(),
-            &corpus.docs[r.b as usize].id,
+            corpus.id(r.a),
+            corpus.id(r.b),
             &score(r.estimate),
             &r.jaccard.map(score).unwrap_or_default(),
             &score(r.containment),
@@ -374,13 +376,17 @@ pub fn removals(clusters: &[Cluster]) -> Vec<Removal> {
 }
 
 /// Writes the removed-documents CSV.
-pub fn write_removed(out: &mut dyn Write, corpus: &Corpus, removed: &[Removal]) -> io::Result<()> {
+pub fn write_removed(
+    out: &mut dyn Write,
+    corpus: &impl Documents,
+    removed: &[Removal],
+) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(REMOVED_HEADER).map_err(csv_io)?;
     for r in removed {
         w.write_record([
-            corpus.docs[r.doc as usize].id.as_str(),
-            &corpus.docs[r.kept as usize].id,
+            corpus.id(r.doc),
+            corpus.id(r.kept),
             &score(r.similarity),
             &score(r.containment),
             &r.kind.to_string(),

@@ -14,8 +14,10 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use neardup::pipeline::{
-    analyze, cluster, compare, for_each_document, read_corpus, Corpus, OnInvalid,
+    analyze, cluster, compare, for_each_document, read_corpus, Analysis, Corpus, Documents,
+    Fingerprint, OnInvalid,
 };
+use neardup::twopass::{analyze_catalog, read_catalog, Catalog};
 use neardup::{
     report, Config, Format, InputOptions, InputSpec, Keep, Linkage, LshParams, Normalizer,
     ShingleKind, Tier,
@@ -208,6 +210,12 @@ pub struct ClusterArgs {
     /// Also write a row for every document in no cluster (kind `unique`).
     #[arg(long)]
     pub all: bool,
+    /// Hold every text in memory and read the inputs once, instead of reading them twice
+    /// (the second time only the records of candidate pairs) with only fingerprints in
+    /// memory. Faster on slow or compressed inputs, but needs memory for the whole corpus.
+    /// The rewrite tier (--tier all|rewrite) always works this way.
+    #[arg(long)]
+    pub in_memory: bool,
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +226,12 @@ pub struct PairsArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Hold every text in memory and read the inputs once, instead of reading them twice
+    /// (the second time only the records of candidate pairs) with only fingerprints in
+    /// memory. Faster on slow or compressed inputs, but needs memory for the whole corpus.
+    /// The rewrite tier (--tier all|rewrite) always works this way.
+    #[arg(long)]
+    pub in_memory: bool,
 }
 
 #[derive(Debug, Args)]
@@ -344,6 +358,72 @@ fn load(input: &InputArgs, config: &Config, progress: &Progress, keep_raw: bool)
     Ok(corpus)
 }
 
+/// A corpus as `cluster` and `pairs` hold it: every text, or only the catalog of the
+/// two-pass path.
+enum Loaded {
+    Texts(Corpus),
+    Catalog(Catalog),
+}
+
+impl Documents for Loaded {
+    fn doc_count(&self) -> usize {
+        match self {
+            Loaded::Texts(c) => c.doc_count(),
+            Loaded::Catalog(c) => c.doc_count(),
+        }
+    }
+
+    fn id(&self, doc: u32) -> &str {
+        match self {
+            Loaded::Texts(c) => c.id(doc),
+            Loaded::Catalog(c) => c.id(doc),
+        }
+    }
+
+    fn text_len(&self, doc: u32) -> usize {
+        match self {
+            Loaded::Texts(c) => c.text_len(doc),
+            Loaded::Catalog(c) => c.text_len(doc),
+        }
+    }
+
+    fn fingerprints(&self) -> &[Fingerprint] {
+        match self {
+            Loaded::Texts(c) => c.fingerprints(),
+            Loaded::Catalog(c) => c.fingerprints(),
+        }
+    }
+}
+
+/// Reads and analyses the corpus for `cluster` and `pairs`: in two passes, holding only
+/// fingerprints ([`neardup::twopass`]), unless `in_memory` or the rewrite tier (which needs
+/// every text) asks for the texts in memory. Both give the same analysis.
+fn load_and_analyze(
+    input: &InputArgs,
+    config: &Config,
+    progress: &Progress,
+    in_memory: bool,
+) -> Result<(Loaded, Analysis)> {
+    if in_memory || config.tier.rewrite() {
+        let corpus = load(input, config, progress, false)?;
+        let analysis = analyze(&corpus, config, progress)?;
+        return Ok((Loaded::Texts(corpus), analysis));
+    }
+    let specs = input.specs()?;
+    let options = input.options(false);
+    let on_invalid = if input.skip_invalid {
+        OnInvalid::Skip
+    } else {
+        OnInvalid::Fail
+    };
+    let mut catalog = read_catalog(&specs, &options, config, on_invalid, progress)?;
+    if catalog.skipped > 0 {
+        progress.note(&format!("skipped {} invalid record(s)", catalog.skipped));
+    }
+    let analysis = analyze_catalog(&mut catalog, &options, config, progress)?;
+    Ok((Loaded::Catalog(catalog), analysis))
+}
+
 fn verbose_params(out: &OutputArgs, config: &Config, progress: &Progress) -> Result<()> {
     if out.verbose {
         let lsh = config.lsh_params()?;
@@ -390,8 +470,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let config = args.engine.config()?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
-            let corpus = load(&args.input, &config, &progress, false)?;
-            let analysis = analyze(&corpus, &config, &progress)?;
+            let (corpus, analysis) =
+                load_and_analyze(&args.input, &config, &progress, args.in_memory)?;
             let clusters = cluster(&corpus, &analysis, &config, &progress);
             rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
@@ -400,7 +480,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let dups: usize = clusters.iter().map(|c| c.members.len() - 1).sum();
             progress.finish(&format!(
                 "{} documents, {} candidate pairs, {} clusters, {} duplicates, {:.2}s",
-                corpus.docs.len(),
+                corpus.doc_count(),
                 analysis.candidates,
                 clusters.len(),
                 dups,
@@ -411,8 +491,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let config = args.engine.config()?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
-            let corpus = load(&args.input, &config, &progress, false)?;
-            let analysis = analyze(&corpus, &config, &progress)?;
+            let (corpus, analysis) =
+                load_and_analyze(&args.input, &config, &progress, args.in_memory)?;
             let rows = report::pair_rows(&corpus, &analysis);
             rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
@@ -420,7 +500,7 @@ pub fn run(cli: Cli) -> Result<()> {
             })?;
             progress.finish(&format!(
                 "{} documents, {} candidate pairs, {} similar pairs, {:.2}s",
-                corpus.docs.len(),
+                corpus.doc_count(),
                 analysis.candidates,
                 rows.len(),
                 started.elapsed().as_secs_f64()

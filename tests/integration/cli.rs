@@ -1802,3 +1802,153 @@ fn a_closed_stdout_pipe_is_not_an_error() {
         assert!(!stderr.contains("error"), "{sub}: {stderr}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 16. two passes (the default of cluster and pairs) against every text in memory
+// ---------------------------------------------------------------------------------------
+
+/// Runs `args` (a `cluster` or `pairs` command) with and without `--in-memory` and asserts
+/// byte-identical stdout and stderr.
+#[track_caller]
+fn assert_two_pass_matches_in_memory(args: &[&str], stdin: Option<&[u8]>) -> Outcome {
+    let two_pass = run_full(args, &[], stdin).ok();
+    let in_memory_args = [args, &["--in-memory"]].concat();
+    let in_memory = run_full(&in_memory_args, &[], stdin).ok();
+    assert_same_text(&two_pass.args, &in_memory.stdout, &two_pass.stdout);
+    // Notes (skipped records) must match line for line; the summary has a timing.
+    let notes = |o: &Outcome| -> Vec<String> {
+        o.stderr
+            .lines()
+            .filter(|l| !l.contains(" documents, "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(notes(&two_pass), notes(&in_memory), "{}", two_pass.args);
+    two_pass
+}
+
+#[test]
+fn two_pass_output_is_byte_identical_to_in_memory_on_the_fixtures() {
+    for input in [
+        fixture!("near"),
+        fixture!("mini/corpus.jsonl"),
+        fixture!("mini/corpus.csv"),
+        fixture!("mini/corpus.jsonl.gz"),
+    ] {
+        for sub in ["cluster", "pairs"] {
+            for extra in [
+                &[][..],
+                &["--keep", "longest"],
+                &["--keep", "shortest", "--linkage", "connected"],
+                &["--no-verify"],
+                &["-t", "0.6"],
+            ] {
+                let args = [&[sub, "-q", input][..], extra].concat();
+                assert_two_pass_matches_in_memory(&args, None);
+            }
+        }
+        assert_two_pass_matches_in_memory(&["cluster", "-q", "--all", input], None);
+    }
+    // The expected CSV of fixtures/near is what the default (two-pass) path writes.
+    let out = run(&["cluster", "-q", fixture!("near")]).ok();
+    assert_same_text("cluster fixtures/near", NEAR_CLUSTERS, &out.stdout);
+}
+
+#[test]
+fn two_pass_handles_several_inputs_and_stdin_among_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // Over 2 048 records in all, so both passes cross several read batches.
+    let corpus = synthetic_corpus(1800, 17);
+    let lines: Vec<&str> = corpus.lines().collect();
+    let (one, two) = lines.split_at(lines.len() / 3);
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl.gz"));
+    std::fs::write(&a, one.join("\n") + "\n").unwrap();
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&b).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all((two.join("\n") + "\n").as_bytes()).unwrap();
+    gz.finish().unwrap();
+    let whole = dir.path().join("whole.jsonl");
+    std::fs::write(&whole, &corpus).unwrap();
+
+    for sub in ["cluster", "pairs"] {
+        let split = assert_two_pass_matches_in_memory(&[sub, "-q", s(&a), s(&b)], None);
+        let single = run(&[sub, "-q", s(&whole)]).ok();
+        assert_same_text("one file against two", &single.stdout, &split.stdout);
+        assert!(
+            split.stdout.lines().count() > 1000,
+            "{}",
+            split.stdout.len()
+        );
+        // Standard input between two files, and a directory of .txt files after it.
+        let piped = assert_two_pass_matches_in_memory(
+            &[sub, "-q", s(&a), "-", fixture!("near")],
+            Some((two.join("\n") + "\n").as_bytes()),
+        );
+        let files = run(&[sub, "-q", s(&a), s(&b), fixture!("near")]).ok();
+        assert_same_text("stdin against the file", &files.stdout, &piped.stdout);
+    }
+}
+
+#[test]
+fn two_pass_skips_the_same_invalid_records_and_names_stdin_in_errors() {
+    // Broken lines and repeated ids scattered over several read batches: the second pass
+    // must find each document's record although skipped records sit between them.
+    let corpus = synthetic_corpus(1500, 23);
+    let mut mixed = String::new();
+    for (i, line) in corpus.lines().enumerate() {
+        mixed += line;
+        mixed.push('\n');
+        if i % 401 == 7 {
+            mixed += "{\"id\": \"broken\n";
+        }
+        if i % 613 == 11 {
+            mixed += &jsonl_line("b0", "a repeated id with other words entirely");
+            mixed.push('\n');
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mixed.jsonl");
+    std::fs::write(&f, &mixed).unwrap();
+    for sub in ["cluster", "pairs"] {
+        let out = assert_two_pass_matches_in_memory(&[sub, "--skip-invalid", s(&f)], None);
+        assert!(out.stderr.contains("skipped: "), "{}", out.stderr);
+        let piped = assert_two_pass_matches_in_memory(
+            &[sub, "--skip-invalid", "-"],
+            Some(mixed.as_bytes()),
+        );
+        assert_same_text("stdin", &out.stdout, &piped.stdout);
+        // Skipped records on stdin are reported as `-:LINE`, not as the spooled copy.
+        let first = piped
+            .stderr
+            .lines()
+            .find(|l| l.contains("skipped: "))
+            .unwrap();
+        assert!(first.starts_with("neardup: skipped: -:"), "{first}");
+    }
+    // Without --skip-invalid, the first broken line is the error, named as on stdin.
+    let out = run_full(&["pairs", "-"], &[], Some(mixed.as_bytes())).fails();
+    let line = out.one_error_line();
+    assert!(
+        line.starts_with("neardup: error: -:9: invalid JSON"),
+        "{line}"
+    );
+}
+
+#[test]
+fn rewrite_tier_and_in_memory_still_work_and_agree() {
+    for tier in ["all", "rewrite"] {
+        let a = run(&["cluster", "-q", "--tier", tier, fixture!("near")]).ok();
+        let b = run(&[
+            "cluster",
+            "-q",
+            "--tier",
+            tier,
+            "--in-memory",
+            fixture!("near"),
+        ])
+        .ok();
+        assert_same_text(tier, &a.stdout, &b.stdout);
+    }
+}
