@@ -1919,19 +1919,19 @@ fn two_pass_skips_the_same_invalid_records_and_names_stdin_in_errors() {
             Some(mixed.as_bytes()),
         );
         assert_same_text("stdin", &out.stdout, &piped.stdout);
-        // Skipped records on stdin are reported as `-:LINE`, not as the spooled copy.
+        // Skipped records on stdin are reported as `<stdin>:LINE`, not as the spooled copy.
         let first = piped
             .stderr
             .lines()
             .find(|l| l.contains("skipped: "))
             .unwrap();
-        assert!(first.starts_with("neardup: skipped: -:"), "{first}");
+        assert!(first.starts_with("neardup: skipped: <stdin>:"), "{first}");
     }
     // Without --skip-invalid, the first broken line is the error, named as on stdin.
     let out = run_full(&["pairs", "-"], &[], Some(mixed.as_bytes())).fails();
     let line = out.one_error_line();
     assert!(
-        line.starts_with("neardup: error: -:9: invalid JSON"),
+        line.starts_with("neardup: error: <stdin>:9: invalid JSON"),
         "{line}"
     );
 }
