@@ -103,6 +103,13 @@ pub struct RewriteParams {
     /// dropped as boilerplate (lines repeated across the corpus: dividend notes, quote
     /// tables). By default, 0.1.
     pub templated_share: f64,
+    /// A document mostly made of repeated lines (at least this share of its tokens dropped
+    /// as boilerplate: quote tables, rainfall tables, fund notes) counts its pairs' number
+    /// conflicts in full (see [`score::conflict_weight`]); two such documents are never
+    /// rewrites of each other ([`score::has_story_evidence`]). Higher than
+    /// `templated_share` because news pages carry repeated chrome and ads too. By default,
+    /// 0.5.
+    pub template_instance_share: f64,
     /// A pair with a template instance must share at least this many rare content features
     /// (words or names that are neither numbers nor template vocabulary). By default, 2.
     pub templated_min_content: usize,
@@ -134,6 +141,7 @@ impl Default for RewriteParams {
             conflict_gain: 2.0,
             conflict_onset: 0.5,
             templated_share: 0.1,
+            template_instance_share: 0.5,
             templated_min_content: 2,
         }
     }
@@ -158,6 +166,7 @@ impl RewriteParams {
             || self.conflict_gain.is_nan()
             || self.conflict_gain < 0.0
             || !(0.0..=1.0).contains(&self.templated_share)
+            || !(0.0..=1.0).contains(&self.template_instance_share)
         {
             return bad(
                 "rewrite template and conflict onsets must be in [0, 1), template penalty and \

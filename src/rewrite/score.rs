@@ -232,8 +232,17 @@ pub fn evidence(a: &Profile, b: &Profile) -> Evidence {
 /// template. A pair with a template instance (a document largely made of lines repeated
 /// across the corpus) must share at least `templated_min_content` rare content features:
 /// its shared figures alone (a dividend amount, a price) are common to many instances.
+///
+/// Two documents that are both mostly repeated lines (`template_instance_share`: quote
+/// tables, fund notes) keep their instance-specific figures in the lines the boilerplate
+/// filter dropped, so what is left cannot tell the instances apart: they are never
+/// rewrites of each other (real copies are still found by the near-duplicate tier, which
+/// compares the full text).
 pub fn has_story_evidence(a: &Profile, b: &Profile, e: &Evidence, p: &RewriteParams) -> bool {
     if e.shared_content == 0 && e.shared_numbers <= 0.0 {
+        return false;
+    }
+    if a.dropped_share.min(b.dropped_share) >= p.template_instance_share {
         return false;
     }
     let templated = a.dropped_share.max(b.dropped_share) >= p.templated_share;
@@ -243,6 +252,18 @@ pub fn has_story_evidence(a: &Profile, b: &Profile, e: &Evidence, p: &RewritePar
 /// `g'(T') = (T' − T'₀) / (1 − T'₀)` clamped to [0, 1].
 pub fn conflict_ramp(t: f64, p: &RewriteParams) -> f64 {
     ((t - p.conflict_onset) / (1.0 - p.conflict_onset)).clamp(0.0, 1.0)
+}
+
+/// How much a pair's number conflict counts: `g'(T')`, or fully when either document is
+/// mostly lines repeated across the corpus (`template_instance_share`): a template's own words (quote-table
+/// headings such as "MAY7", "SEP7") are rare in the corpus but say nothing about the
+/// instance, so only agreeing figures tell that two instances report the same thing.
+pub fn conflict_weight(a: &Profile, b: &Profile, e: &Evidence, p: &RewriteParams) -> f64 {
+    if a.dropped_share.max(b.dropped_share) >= p.template_instance_share {
+        1.0
+    } else {
+        conflict_ramp(e.content_template, p)
+    }
 }
 
 /// Scores a candidate pair, or `None` when it cannot be a rewrite because the top features'
@@ -273,7 +294,7 @@ pub fn score(a: &Profile, b: &Profile, p: &RewriteParams) -> RewriteScore {
             * (1.0 - lambda * (1.0 - ka))
             * (1.0 - p.template_penalty * template_ramp(template, p) * slot_disagreement)
             * (1.0
-                - conflict_ramp(evidence.content_template, p)
+                - conflict_weight(a, b, &evidence, p)
                     * (p.conflict_gain * evidence.number_conflict).min(1.0))
     } else {
         0.0
@@ -470,6 +491,19 @@ mod tests {
         );
         // g'(0.8) = 0.6, min(1, 2 · 0.5) = 1: 40% of the score is left.
         assert!((s.score - 0.4 * off.score).abs() < 1e-12, "{s:?} {off:?}");
+        // In a template instance the conflict counts fully, whatever words are shared.
+        assert!((conflict_weight(&a, &b, &e, &p) - 0.6).abs() < 1e-12);
+        let mut t = with(1);
+        t.dropped_share = 0.2; // some repeated chrome: not yet a template instance
+        assert!((conflict_weight(&t, &b, &e, &p) - 0.6).abs() < 1e-12);
+        t.dropped_share = 0.5;
+        assert_eq!(conflict_weight(&t, &b, &e, &p), 1.0);
+        assert_eq!(score(&t, &b, &p).score, 0.0);
+        // Two template instances are never verified as rewrites.
+        let mut u = with(2);
+        u.dropped_share = 0.6;
+        assert!(has_story_evidence(&t, &b, &evidence(&t, &b), &p));
+        assert!(!has_story_evidence(&t, &u, &evidence(&t, &u), &p));
         // A template instance (a document mostly made of repeated lines) needs two shared
         // rare content features; one is not enough.
         let mut c = with(1);
