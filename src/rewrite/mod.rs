@@ -12,7 +12,7 @@
 //! | boilerplate | [`boilerplate`] | drop units repeated across the corpus and off-topic units |
 //! | weights | [`Stats`], [`Profile`] | `(1 + ln tf) · idf`, idf smoothed by the [`background`] table |
 //! | sketch | [`sketch`] | weighted MinHash (ICWS) of the top-30 features; LSH with r = 2 |
-//! | verify | [`score`] | `V = J · (1 − λ(1 − KA))` against `θ(n)` |
+//! | verify | [`score`] | `V = J · (1 − λ(1 − KA))`, gated by shared rare content and number conflicts, against `θ(n)` |
 //!
 //! Every stage works on one document (or merges counts); [`crate::pipeline`] runs them over
 //! a corpus in parallel.
