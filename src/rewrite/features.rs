@@ -339,6 +339,10 @@ pub struct Token {
     /// A *slot*: a number of any length or a name, the parts a template fills in
     /// differently for each instance (dividend amounts, dates, companies).
     pub slot: bool,
+    /// A number (any length). Numbers are slots that, unlike names, carry no topic of their
+    /// own: a shared amount is evidence only next to shared rare words (see
+    /// [`crate::rewrite::score`]).
+    pub number: bool,
 }
 
 /// Light suffix stripping: `ies→y`, `sses→ss`, final `s` unless `ss/us/is`, then `ing`
@@ -623,6 +627,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 background: number_background(&v),
                 key: v.len() > 2,
                 slot: true,
+                number: true,
             });
             continue;
         }
@@ -659,6 +664,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
                     background: background::word_hash_probability(hp),
                     key: false,
                     slot: false,
+                    number: false,
                 });
                 continue;
             }
@@ -669,6 +675,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 background: background::word_hash_probability(hs),
                 key: cap && !is_calendar(hs),
                 slot: cap && !is_calendar(hs),
+                number: false,
             });
         }
     }

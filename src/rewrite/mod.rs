@@ -12,7 +12,7 @@
 //! | boilerplate | [`boilerplate`] | drop units repeated across the corpus and off-topic units |
 //! | weights | [`Stats`], [`Profile`] | `(1 + ln tf) · idf`, idf smoothed by the [`background`] table |
 //! | sketch | [`sketch`] | weighted MinHash (ICWS) of the top-30 features; LSH with r = 2 |
-//! | verify | [`score`] | `V = J · (1 − λ(1 − KA))` against `θ(n)` |
+//! | verify | [`score`] | `V = J · (1 − λ(1 − KA))`, gated by shared rare content and number conflicts, against `θ(n)` |
 //!
 //! Every stage works on one document (or merges counts); [`crate::pipeline`] runs them over
 //! a corpus in parallel.
@@ -93,6 +93,26 @@ pub struct RewriteParams {
     pub common_min_docs: u32,
     /// See `common_min_docs`. By default, 0.005 (0.5% of the documents).
     pub common_share: f64,
+    /// Gain `γ` of the number-conflict penalty `1 − g'(T') · min(1, γ · C)` (see
+    /// [`score::score`]). By default, 2.
+    pub conflict_gain: f64,
+    /// Content template share `T'` from which the number-conflict penalty ramps in:
+    /// `g'(T') = (T' − T'₀)/(1 − T'₀)` clamped to [0, 1]. By default, 0.5.
+    pub conflict_onset: f64,
+    /// A document is a *template instance* when at least this share of its tokens was
+    /// dropped as boilerplate (lines repeated across the corpus: dividend notes, quote
+    /// tables). By default, 0.1.
+    pub templated_share: f64,
+    /// A document mostly made of repeated lines (at least this share of its tokens dropped
+    /// as boilerplate: quote tables, rainfall tables, fund notes) counts its pairs' number
+    /// conflicts in full (see [`score::conflict_weight`]); two such documents are never
+    /// rewrites of each other ([`score::has_story_evidence`]). Higher than
+    /// `templated_share` because news pages carry repeated chrome and ads too. By default,
+    /// 0.5.
+    pub template_instance_share: f64,
+    /// A pair with a template instance must share at least this many rare content features
+    /// (words or names that are neither numbers nor template vocabulary). By default, 2.
+    pub templated_min_content: usize,
 }
 
 impl Default for RewriteParams {
@@ -118,6 +138,11 @@ impl Default for RewriteParams {
             template_onset: 0.9,
             common_min_docs: 50,
             common_share: 0.005,
+            conflict_gain: 2.0,
+            conflict_onset: 0.5,
+            templated_share: 0.1,
+            template_instance_share: 0.5,
+            templated_min_content: 2,
         }
     }
 }
@@ -137,8 +162,17 @@ impl RewriteParams {
         }
         if !(0.0..1.0).contains(&self.template_onset)
             || !(0.0..=1.0).contains(&self.template_penalty)
+            || !(0.0..1.0).contains(&self.conflict_onset)
+            || self.conflict_gain.is_nan()
+            || self.conflict_gain < 0.0
+            || !(0.0..=1.0).contains(&self.templated_share)
+            || !(0.0..=1.0).contains(&self.template_instance_share)
         {
-            return bad("rewrite template onset must be in [0, 1), penalty in [0, 1]".into());
+            return bad(
+                "rewrite template and conflict onsets must be in [0, 1), template penalty and \
+                 templated share in [0, 1], conflict gain ≥ 0"
+                    .into(),
+            );
         }
         if self.top_features == 0 || self.key_ramp == 0 || self.min_repeat_docs < 2 {
             return bad("rewrite top features and key ramp must be ≥ 1, repeat docs ≥ 2".into());
@@ -305,9 +339,13 @@ pub struct Profile {
     pub keys: Vec<(u64, f64)>,
     /// Slot features (numbers, names) among `features`, sorted.
     pub slots: Vec<u64>,
+    /// Number features among `features` (a subset of `slots`), sorted.
+    pub numbers: Vec<u64>,
     /// Template vocabulary (frequent in the corpus, [`Stats::is_common`]) among `features`,
     /// sorted.
     pub common: Vec<u64>,
+    /// Share of the document's tokens in units dropped as boilerplate.
+    pub dropped_share: f64,
 }
 
 impl Profile {
@@ -349,27 +387,41 @@ impl Profile {
         lead.dedup_by_key(|x| x.0);
         lead.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         lead.truncate(p.key_entities);
-        let mut slots: Vec<u64> = doc
-            .units
-            .iter()
-            .filter(|u| u.keep)
-            .flat_map(|u| &u.tokens)
-            .filter(|t| t.slot)
-            .map(|t| t.feature)
-            .collect();
-        slots.sort_unstable();
-        slots.dedup();
-        slots.retain(|&f| features.binary_search_by_key(&f, |x| x.0).is_ok());
+        let kept = |pick: fn(&Token) -> bool| {
+            let mut v: Vec<u64> = doc
+                .units
+                .iter()
+                .filter(|u| u.keep)
+                .flat_map(|u| &u.tokens)
+                .filter(|t| pick(t))
+                .map(|t| t.feature)
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v.retain(|&f| features.binary_search_by_key(&f, |x| x.0).is_ok());
+            v
+        };
+        let slots = kept(|t| t.slot);
+        let numbers = kept(|t| t.number);
         let common = features
             .iter()
             .map(|x| x.0)
             .filter(|&f| stats.is_common(f))
             .collect();
+        let all_tokens: usize = doc.units.iter().map(|u| u.tokens.len()).sum();
+        let dropped_tokens: usize = doc
+            .units
+            .iter()
+            .filter(|u| !u.keep)
+            .map(|u| u.tokens.len())
+            .sum();
         Profile {
+            dropped_share: dropped_tokens as f64 / all_tokens.max(1) as f64,
             features,
             top: by_weight,
             keys: lead,
             slots,
+            numbers,
             common,
         }
     }
