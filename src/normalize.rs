@@ -470,11 +470,6 @@ fn long_ascii_token_hash(token: &[u8], seed: u64) -> u64 {
     }
 }
 
-/// The maximal runs of token bytes of a text, as `(start, end)` byte ranges in order: 64
-/// bytes at a time, run starts and ends found as bit transitions of a per-byte mask.
-///
-/// Token bytes are ASCII letters and digits, and with `HIGH_BYTES` also every byte from 0x80
-/// up (the bytes of non-ASCII characters), which the caller then sorts out.
 /// What [`TokenRuns`] makes of each run.
 trait RunItem {
     type Item;
@@ -503,6 +498,11 @@ impl RunItem for AsciiHasher {
     }
 }
 
+/// The maximal runs of token bytes of a text, in order, each made into an item by `F`: 64
+/// bytes at a time, run starts and ends found as bit transitions of a per-byte mask.
+///
+/// Token bytes are ASCII letters and digits, and with `HIGH_BYTES` also every byte from 0x80
+/// up (the bytes of non-ASCII characters), which the caller then sorts out.
 struct TokenRuns<'a, const HIGH_BYTES: bool, F> {
     bytes: &'a [u8],
     /// Makes an item of a run; applied inside the scanning loop so that the caller's work
@@ -510,13 +510,12 @@ struct TokenRuns<'a, const HIGH_BYTES: bool, F> {
     finish: F,
     /// Offset of the current 64-byte block; the next one starts at `base + 64`.
     base: usize,
-    /// Run starts and ends not yet visited in the current block, one bit per byte.
-    events: u64,
-    /// Run starts of the current block.
+    /// Run starts of the current block not yet paired with their end, one bit per byte.
     starts: u64,
-    /// 1 when the last byte of the current block is a token byte.
-    in_run: u64,
-    /// Offset of the run being read.
+    /// Run ends of the current block not yet visited.
+    ends: u64,
+    /// A run began in an earlier block, at `start`, and has not ended yet.
+    carried: bool,
     start: usize,
 }
 
@@ -527,9 +526,9 @@ impl<'a, const HIGH_BYTES: bool, F: RunItem> TokenRuns<'a, HIGH_BYTES, F> {
             finish,
             // Wraps to 0 at the first block.
             base: 0usize.wrapping_sub(64),
-            events: 0,
             starts: 0,
-            in_run: 0,
+            ends: 0,
+            carried: false,
             start: 0,
         }
     }
@@ -553,34 +552,45 @@ impl<const HIGH_BYTES: bool, F: RunItem> Iterator for TokenRuns<'_, HIGH_BYTES, 
     #[inline(always)]
     fn next(&mut self) -> Option<F::Item> {
         loop {
-            while self.events != 0 {
-                let i = self.events.trailing_zeros() as usize;
-                self.events &= self.events - 1;
-                if (self.starts >> i) & 1 == 1 {
-                    self.start = self.base + i;
+            if self.ends != 0 {
+                let end = self.base + self.ends.trailing_zeros() as usize;
+                self.ends &= self.ends - 1;
+                // Starts and ends alternate, so each end closes the carried run or else the
+                // lowest start left: one step per token, no branch on the kind of event.
+                let start = if self.carried {
+                    self.carried = false;
+                    self.start
                 } else {
-                    return Some(self.finish.make(self.bytes, self.start, self.base + i));
-                }
+                    let start = self.base + self.starts.trailing_zeros() as usize;
+                    self.starts &= self.starts - 1;
+                    start
+                };
+                return Some(self.finish.make(self.bytes, start, end));
+            }
+            // A start left over goes on into the next block.
+            if self.starts != 0 {
+                self.start = self.base + self.starts.trailing_zeros() as usize;
+                self.starts = 0;
+                self.carried = true;
             }
             let n = self.bytes.len();
             let pos = self.base.wrapping_add(64);
             if pos >= n {
                 // A run reaching the end of a text whose length is a multiple of 64 has no
                 // end event (a shorter last block's end is bit `len`, below).
-                if self.in_run == 1 {
-                    self.in_run = 0;
+                if self.carried {
+                    self.carried = false;
                     return Some(self.finish.make(self.bytes, self.start, n));
                 }
                 return None;
             }
             let len = (n - pos).min(64);
             let mask = self.mask(pos, len);
-            let before = (mask << 1) | self.in_run;
+            let before = (mask << 1) | u64::from(self.carried);
             self.starts = mask & !before;
             // A run ends at the first non-token byte; at the end of the text that is bit
             // `len` (only reachable when len < 64, where the mask's upper bits are zero).
-            self.events = self.starts | (!mask & before);
-            self.in_run = if len == 64 { mask >> 63 } else { 0 };
+            self.ends = !mask & before;
             self.base = pos;
         }
     }
