@@ -234,46 +234,42 @@ impl WeightedMinHasher {
             .par_iter()
             .map(|&j0| {
                 let width = (j0 + block).min(self.k) - j0;
+                // Per (document, sample): the running minimum ln a, and the feature group
+                // and t that reached it, so the winner's hash needs no second draw.
                 let mut best_a: Vec<f64> = vec![f64::INFINITY; n * width];
-                let mut best_p: Vec<u32> = vec![u32::MAX; n * width];
+                let mut best_g: Vec<u32> = vec![u32::MAX; n * width];
+                let mut best_t: Vec<i64> = vec![0; n * width];
                 let mut draws: Vec<Draw> = Vec::with_capacity(width);
-                let mut p = 0u32;
-                for (group, &seed) in groups.iter().zip(&seeds) {
+                for (g, (group, &seed)) in groups.iter().zip(&seeds).enumerate() {
                     draws.clear();
                     draws.extend((j0..j0 + width).map(|j| Draw::at(seed, j)));
                     for &(_, d, ln_w) in group.iter() {
                         let row = d as usize * width..(d as usize + 1) * width;
-                        for ((a, w), draw) in best_a[row.clone()]
-                            .iter_mut()
-                            .zip(&mut best_p[row])
-                            .zip(&draws)
-                        {
+                        let a = &mut best_a[row.clone()];
+                        for (s, draw) in draws.iter().enumerate() {
                             // ln a ≥ ln c − r − ln w (as r (t − β) ≤ ln w): most
                             // draws lose without computing t.
-                            if draw.bound - ln_w >= *a {
+                            if draw.bound - ln_w >= a[s] {
                                 continue;
                             }
-                            let ln_a = draw.sample(ln_w).0;
-                            if ln_a < *a {
-                                *a = ln_a;
-                                *w = p;
+                            let (ln_a, t) = draw.sample(ln_w);
+                            if ln_a < a[s] {
+                                a[s] = ln_a;
+                                best_g[row.start + s] = g as u32;
+                                best_t[row.start + s] = t;
                             }
                         }
-                        p += 1;
                     }
                 }
-                // The winner's t, recomputed from its posting.
-                best_p
+                best_g
                     .iter()
+                    .zip(&best_t)
                     .enumerate()
-                    .map(|(i, &w)| {
-                        if w == u32::MAX {
+                    .map(|(i, (&g, &t))| {
+                        if g == u32::MAX {
                             return 0;
                         }
-                        let j = j0 + i % width;
-                        let (f, _, ln_w) = postings[w as usize];
-                        let seed = xxh3_64_with_seed(&f.to_le_bytes(), self.seed);
-                        self.sample_hash(j, f, Draw::at(seed, j).sample(ln_w).1)
+                        self.sample_hash(j0 + i % width, groups[g as usize][0].0, t)
                     })
                     .collect()
             })
