@@ -442,28 +442,42 @@ pub fn split_units(text: &str) -> Vec<&str> {
 /// letters, digits, `_` and whitespace removed, whitespace collapsed. Returns its hash and
 /// word count.
 pub fn unit_key(unit: &str) -> (u64, usize) {
-    let mut norm = String::with_capacity(unit.len());
+    let mut norm = Vec::with_capacity(unit.len());
     let mut words = 0;
+    if unit.is_ascii() {
+        // The common case, in one pass over the bytes. For ASCII, `split_whitespace`
+        // splits at tab, newline, vertical tab, form feed, carriage return and space, and
+        // `is_alphanumeric` / `to_lowercase` are their ASCII versions.
+        let mut in_word = false;
+        for &b in unit.as_bytes() {
+            if matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+                in_word = false;
+            } else if b.is_ascii_alphanumeric() || b == b'_' {
+                if !in_word {
+                    if !norm.is_empty() {
+                        norm.push(b' ');
+                    }
+                    in_word = true;
+                    words += 1;
+                }
+                norm.push(b.to_ascii_lowercase());
+            }
+        }
+        return (xxh3_64(&norm), words);
+    }
+    let mut tmp = [0u8; 4];
     for word in unit.split_whitespace() {
         let start = norm.len();
         if !norm.is_empty() {
-            norm.push(' ');
+            norm.push(b' ');
         }
         let before = norm.len();
-        if word.is_ascii() {
-            // The common case, byte by byte: for ASCII, `is_alphanumeric` and
-            // `to_lowercase` are their ASCII versions.
-            norm.extend(
-                word.bytes()
-                    .filter(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .map(|b| b.to_ascii_lowercase() as char),
-            );
-        } else {
-            norm.extend(
-                word.chars()
-                    .filter(|c| c.is_alphanumeric() || *c == '_')
-                    .flat_map(char::to_lowercase),
-            );
+        for c in word
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '_')
+            .flat_map(char::to_lowercase)
+        {
+            norm.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
         }
         if norm.len() == before {
             norm.truncate(start);
@@ -471,7 +485,7 @@ pub fn unit_key(unit: &str) -> (u64, usize) {
             words += 1;
         }
     }
-    (xxh3_64(norm.as_bytes()), words)
+    (xxh3_64(&norm), words)
 }
 
 /// Background probability of a number feature from its digits: one digit Zipf 5.5, two
@@ -820,6 +834,34 @@ mod tests {
         let units = split_units(&wrapped);
         assert_eq!(units.len(), 3, "{units:?}");
         assert_eq!(units[0], format!("{line}\n{line}"));
+    }
+
+    #[test]
+    fn ascii_unit_keys_equal_the_unicode_path() {
+        // The byte-wise ASCII path and the char-wise path for other text must both give
+        // the definition: words split at Unicode whitespace, filtered, lowercased, joined.
+        let reference = |u: &str| {
+            let words: Vec<String> = u
+                .split_whitespace()
+                .map(|w| {
+                    w.chars()
+                        .filter(|c| c.is_alphanumeric() || *c == '_')
+                        .flat_map(char::to_lowercase)
+                        .collect::<String>()
+                })
+                .filter(|w| !w.is_empty())
+                .collect();
+            (xxh3_64(words.join(" ").as_bytes()), words.len())
+        };
+        for u in [
+            "Share THIS  article\ton\x0bFacebook!",
+            " -- 2,200 dlrs_x \r\n",
+            "a - b",
+            "",
+            "Zürich Öl-Preis",
+        ] {
+            assert_eq!(unit_key(u), reference(u), "{u:?}");
+        }
     }
 
     #[test]
