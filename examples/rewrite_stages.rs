@@ -108,7 +108,7 @@ fn main() -> anyhow::Result<()> {
         lap(&mut rows, "features: term counts");
         let stats = Stats::new(&counts, params);
         lap(&mut rows, "features: df");
-        let dropped: usize = docs
+        let dropped: Vec<usize> = docs
             .par_iter_mut()
             .map(|d| {
                 drop_off_topic(
@@ -118,10 +118,16 @@ fn main() -> anyhow::Result<()> {
                     params.off_topic_min_tokens,
                 )
             })
-            .sum();
+            .collect();
         lap(&mut rows, "features: off-topic lines");
-        let counts: Vec<TermCounts> = docs.par_iter().map(DocUnits::term_counts).collect();
-        let stats = if dropped > 0 {
+        // As the pipeline does: recount only the documents that lost units.
+        let mut counts = counts;
+        docs.par_iter()
+            .zip(counts.par_iter_mut())
+            .zip(dropped.par_iter())
+            .filter(|(_, &n)| n > 0)
+            .for_each(|((d, c), _)| *c = d.term_counts());
+        let stats = if dropped.iter().any(|&n| n > 0) {
             Stats::new(&counts, params)
         } else {
             stats

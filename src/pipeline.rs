@@ -384,7 +384,7 @@ pub fn rewrite_profiles_with_stats(
     let mut counts: Vec<TermCounts> = docs.par_iter().map(DocUnits::term_counts).collect();
     let mut stats = Stats::new(&counts, params);
     if params.boilerplate {
-        dropped.1 = docs
+        let dropped_per_doc: Vec<usize> = docs
             .par_iter_mut()
             .map(|d| {
                 drop_off_topic(
@@ -394,9 +394,15 @@ pub fn rewrite_profiles_with_stats(
                     params.off_topic_min_tokens,
                 )
             })
-            .sum();
+            .collect();
+        dropped.1 = dropped_per_doc.iter().sum();
         if dropped.1 > 0 {
-            counts = docs.par_iter().map(DocUnits::term_counts).collect();
+            // Only the documents that lost units have new counts; df is recounted.
+            docs.par_iter()
+                .zip(counts.par_iter_mut())
+                .zip(dropped_per_doc.par_iter())
+                .filter(|(_, &n)| n > 0)
+                .for_each(|((d, c), _)| *c = d.term_counts());
             stats = Stats::new(&counts, params);
         }
     }
