@@ -211,18 +211,17 @@ impl DocUnits {
 
     /// Feature counts over the kept units.
     pub fn term_counts(&self) -> TermCounts {
-        let mut all: Vec<(u64, f64)> = self
-            .units
-            .iter()
-            .filter(|u| u.keep)
-            .flat_map(|u| u.tokens.iter().map(|t| (t.feature, t.background)))
-            .collect();
+        // Sized up front: a flattening collect cannot know its length and would regrow.
+        let kept = || self.units.iter().filter(|u| u.keep);
+        let mut all: Vec<(u64, f64)> = Vec::with_capacity(kept().map(|u| u.tokens.len()).sum());
+        all.extend(kept().flat_map(|u| u.tokens.iter().map(|t| (t.feature, t.background))));
         let tokens = all.len();
         all.sort_unstable_by_key(|x| x.0);
-        let terms = all
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|run| (run[0].0, run.len() as u32, run[0].1))
-            .collect();
+        let mut terms = Vec::with_capacity(all.chunk_by(|a, b| a.0 == b.0).count());
+        terms.extend(
+            all.chunk_by(|a, b| a.0 == b.0)
+                .map(|run| (run[0].0, run.len() as u32, run[0].1)),
+        );
         TermCounts { terms, tokens }
     }
 }
