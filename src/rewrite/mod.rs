@@ -447,6 +447,24 @@ mod tests {
     }
 
     #[test]
+    fn cached_idf_equals_the_formula() {
+        let (bg, other) = (1e-6, 1e-3);
+        let doc = |terms: Vec<(u64, u32, f64)>| TermCounts { terms, tokens: 50 };
+        let counts = [
+            doc(vec![(1, 2, bg), (2, 1, bg)]),
+            doc(vec![(1, 1, bg)]),
+            doc(vec![]),
+        ];
+        let s = Stats::new(&counts, &RewriteParams::default());
+        // Cached for the probability a feature was counted with, computed otherwise.
+        assert_eq!(s.idf(1, bg).to_bits(), s.idf_of(2, bg).to_bits());
+        assert_eq!(s.idf(2, bg).to_bits(), s.idf_of(1, bg).to_bits());
+        assert_eq!(s.idf(1, other).to_bits(), s.idf_of(2, other).to_bits());
+        assert_eq!(s.idf(9, bg).to_bits(), s.idf_of(0, bg).to_bits());
+        assert!(s.idf(1, bg) < s.idf(2, bg));
+    }
+
+    #[test]
     fn small_corpora_lean_on_the_background() {
         let counts = [TermCounts::default(), TermCounts::default()];
         let s = Stats::new(&counts, &RewriteParams::default());
