@@ -478,7 +478,7 @@ pub fn rewrite_profiles_with_stats(
     let mut counts: Vec<TermCounts> = docs.par_iter().map(DocUnits::term_counts).collect();
     let mut stats = Stats::new(&counts, params);
     if params.boilerplate {
-        dropped.1 = docs
+        let dropped_per_doc: Vec<usize> = docs
             .par_iter_mut()
             .map(|d| {
                 drop_off_topic(
@@ -488,9 +488,15 @@ pub fn rewrite_profiles_with_stats(
                     params.off_topic_min_tokens,
                 )
             })
-            .sum();
+            .collect();
+        dropped.1 = dropped_per_doc.iter().sum();
         if dropped.1 > 0 {
-            counts = docs.par_iter().map(DocUnits::term_counts).collect();
+            // Only the documents that lost units have new counts; df is recounted.
+            docs.par_iter()
+                .zip(counts.par_iter_mut())
+                .zip(dropped_per_doc.par_iter())
+                .filter(|(_, &n)| n > 0)
+                .for_each(|((d, c), _)| *c = d.term_counts());
             stats = Stats::new(&counts, params);
         }
     }
@@ -531,7 +537,6 @@ fn analyze_rewrites(
         .filter_map(|(&i, s)| s.map(|s| (i, s)))
         .collect();
     observer.stage("rewrite candidates");
-    let rows = lsh.rows;
     let mut sketch_of: Vec<Option<Sketch>> = vec![None; corpus.docs.len()];
     for (i, sk) in sketches {
         sketch_of[i as usize] = Some(sk);
@@ -541,26 +546,44 @@ fn analyze_rewrites(
         .collect();
     let empty: &[u32] = &[];
     let sketch = |i: u32| sketch_of[i as usize].as_deref().unwrap_or(empty);
-    // Whether two sketches agree on every row of one of the bands before `band`.
-    let collided_before = |x: &[u32], y: &[u32], band: usize| {
-        (0..band).any(|b| (b * rows..(b + 1) * rows).all(|r| x[r] == y[r]))
+    // Every band key of every live document, computed once: row `slot[doc]` of `band_keys`
+    // holds the document's `bands` keys. Buckets are formed by key, and a pair is handled
+    // in the first band where its keys agree, so the check "collided in an earlier band?"
+    // is a scan of two short key rows instead of a comparison of sketch rows band by band.
+    let bands = lsh.bands;
+    let mut slot: Vec<u32> = vec![u32::MAX; sketch_of.len()];
+    for (k, &doc) in live.iter().enumerate() {
+        slot[doc as usize] = k as u32;
+    }
+    let band_keys: Vec<u64> = live
+        .par_iter()
+        .flat_map_iter(|&doc| (0..bands).map(move |band| lsh.band_key(sketch(doc), band)))
+        .collect();
+    let keys_of = |doc: u32| {
+        let k = slot[doc as usize] as usize;
+        &band_keys[k * bands..(k + 1) * bands]
     };
-    let per_band: Vec<(usize, Vec<RewritePair>)> = (0..lsh.bands)
+    // Whether two key rows agree in one of the bands before `band`. Not short-circuiting,
+    // so that it vectorises: the rows are at most `bands` (64) keys long.
+    let collided_before = |x: &[u64], y: &[u64], band: usize| {
+        x[..band]
+            .iter()
+            .zip(&y[..band])
+            .fold(false, |seen, (p, q)| seen | (p == q))
+    };
+    let per_band: Vec<(usize, Vec<RewritePair>)> = (0..bands)
         .into_par_iter()
         .map(|band| {
-            let mut keys: Vec<(u64, u32)> = live
-                .iter()
-                .map(|&doc| (lsh.band_key(sketch(doc), band), doc))
-                .collect();
+            let mut keys: Vec<(u64, u32)> =
+                live.iter().map(|&doc| (keys_of(doc)[band], doc)).collect();
             keys.sort_unstable();
             let (mut candidates, mut found) = (0usize, Vec::new());
             for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
                 for (i, &(_, a)) in bucket.iter().enumerate() {
                     for &(_, b) in &bucket[i + 1..] {
                         let (a, b) = (a.min(b), a.max(b));
-                        let (sa, sb) = (sketch(a), sketch(b));
                         // A pair is handled in the first band where it collides.
-                        if collided_before(sa, sb, band) {
+                        if collided_before(keys_of(a), keys_of(b), band) {
                             continue;
                         }
                         candidates += 1;
@@ -571,7 +594,7 @@ fn analyze_rewrites(
                             found.push(RewritePair {
                                 a,
                                 b,
-                                estimate: collision_rate(sa, sb),
+                                estimate: collision_rate(sketch(a), sketch(b)),
                                 score,
                             });
                         }

@@ -19,7 +19,9 @@
 //! This is a port of `scripts/rewrite_proto.py`, the measured reference (see
 //! `docs/rewrite-research.md`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
@@ -326,6 +328,19 @@ fn multiplier(w: &str) -> Option<f64> {
     })
 }
 
+/// [`multiplier`] of a word in any ASCII case, without lowercasing it into a new string.
+fn multiplier_any_case(w: &str) -> Option<f64> {
+    // The longest multiplier word has 8 bytes; longer words cannot match.
+    if w.len() > 8 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    let lower = &mut buf[..w.len()];
+    lower.copy_from_slice(w.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).ok().and_then(multiplier)
+}
+
 /// One feature occurrence.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Token {
@@ -357,14 +372,20 @@ pub struct Token {
 /// assert_eq!(stem("believe"), "believ");
 /// ```
 pub fn stem(w: &str) -> String {
+    stem_cow(w).into_owned()
+}
+
+/// [`stem`] without allocating unless the stem is not a prefix of the word (`ies→y`): the
+/// tokeniser stems every content word, so the common case must stay a slice.
+pub fn stem_cow(w: &str) -> Cow<'_, str> {
     if w.len() <= 3 {
-        return w.to_string();
+        return Cow::Borrowed(w);
     }
     if w.ends_with("ies") && w.len() > 4 {
-        return format!("{}y", &w[..w.len() - 3]);
+        return Cow::Owned(format!("{}y", &w[..w.len() - 3]));
     }
     if w.ends_with("sses") {
-        return w[..w.len() - 2].to_string();
+        return Cow::Borrowed(&w[..w.len() - 2]);
     }
     let mut w = w;
     if w.ends_with('s') && !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is")) {
@@ -378,7 +399,7 @@ pub fn stem(w: &str) -> String {
     if w.ends_with('e') && w.len() > 4 {
         w = &w[..w.len() - 1];
     }
-    w.to_string()
+    Cow::Borrowed(w)
 }
 
 /// Splits a document into units: lines, or paragraphs of hard-wrapped text (at least four
@@ -386,12 +407,15 @@ pub fn stem(w: &str) -> String {
 /// indented lines). Units are trimmed; empty ones are dropped.
 pub fn split_units(text: &str) -> Vec<&str> {
     let lines: Vec<&str> = text.split('\n').collect();
-    let nonblank: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
-    let wrapped_lines = nonblank
-        .iter()
-        .filter(|l| (45..=80).contains(&l.chars().count()))
-        .count();
-    let wrapped = nonblank.len() >= 4 && wrapped_lines * 10 >= nonblank.len() * 6;
+    let (mut nonblank, mut wrapped_lines) = (0usize, 0usize);
+    for l in lines.iter().filter(|l| !l.trim().is_empty()) {
+        nonblank += 1;
+        // Character count only matters between 45 and 80: the byte length bounds it.
+        if l.len() >= 45 && (45..=80).contains(&l.chars().count()) {
+            wrapped_lines += 1;
+        }
+    }
+    let wrapped = nonblank >= 4 && wrapped_lines * 10 >= nonblank * 6;
     if !wrapped {
         return lines
             .iter()
@@ -422,26 +446,50 @@ pub fn split_units(text: &str) -> Vec<&str> {
 /// letters, digits, `_` and whitespace removed, whitespace collapsed. Returns its hash and
 /// word count.
 pub fn unit_key(unit: &str) -> (u64, usize) {
-    let mut norm = String::with_capacity(unit.len());
+    let mut norm = Vec::with_capacity(unit.len());
     let mut words = 0;
+    if unit.is_ascii() {
+        // The common case, in one pass over the bytes. For ASCII, `split_whitespace`
+        // splits at tab, newline, vertical tab, form feed, carriage return and space, and
+        // `is_alphanumeric` / `to_lowercase` are their ASCII versions.
+        let mut in_word = false;
+        for &b in unit.as_bytes() {
+            if matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+                in_word = false;
+            } else if b.is_ascii_alphanumeric() || b == b'_' {
+                if !in_word {
+                    if !norm.is_empty() {
+                        norm.push(b' ');
+                    }
+                    in_word = true;
+                    words += 1;
+                }
+                norm.push(b.to_ascii_lowercase());
+            }
+        }
+        return (xxh3_64(&norm), words);
+    }
+    let mut tmp = [0u8; 4];
     for word in unit.split_whitespace() {
         let start = norm.len();
         if !norm.is_empty() {
-            norm.push(' ');
+            norm.push(b' ');
         }
         let before = norm.len();
-        norm.extend(
-            word.chars()
-                .filter(|c| c.is_alphanumeric() || *c == '_')
-                .flat_map(char::to_lowercase),
-        );
+        for c in word
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '_')
+            .flat_map(char::to_lowercase)
+        {
+            norm.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        }
         if norm.len() == before {
             norm.truncate(start);
         } else {
             words += 1;
         }
     }
-    (xxh3_64(norm.as_bytes()), words)
+    (xxh3_64(&norm), words)
 }
 
 /// Background probability of a number feature from its digits: one digit Zipf 5.5, two
@@ -460,15 +508,23 @@ fn number_background(v: &str) -> f64 {
     background::zipf_probability(zipf)
 }
 
-/// `%g`-like rendering with six significant digits for non-integers.
-fn format_number(x: f64) -> String {
+/// Appends `x` to `out` in a `%g`-like rendering: integers in full, other values with
+/// six significant digits, trailing zeros and then a trailing point trimmed from what was
+/// appended. The tokeniser reuses one buffer per unit instead of allocating per number.
+fn push_number(out: &mut String, x: f64) {
+    // Writing to a String cannot fail.
     if x.fract() == 0.0 && x.abs() < 9.0e18 {
-        return format!("{}", x as i64);
+        let _ = write!(out, "{}", x as i64);
+        return;
     }
+    let start = out.len();
     let digits = (5 - x.abs().log10().floor() as i64).clamp(0, 12) as usize;
-    let s = format!("{x:.digits$}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
+    let _ = write!(out, "{x:.digits$}");
+    let keep = out[start..]
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .len();
+    out.truncate(start + keep);
 }
 
 /// The value of a raw number token (`$2,200`, `1980s`, `3.5`), or `None` when it does not
@@ -480,6 +536,9 @@ fn number_value(raw: &str) -> Option<f64> {
         .find_map(|s| v.strip_suffix(s))
         .unwrap_or(v);
     let v = v.trim_end_matches(['.', ',']);
+    if !v.contains(',') {
+        return v.parse::<f64>().ok().filter(|x| x.is_finite());
+    }
     let thousands = {
         let (int, frac) = match v.split_once('.') {
             Some((i, f)) => (i, Some(f)),
@@ -610,28 +669,34 @@ pub fn word_hash(word: &str) -> u64 {
 pub fn tokens(text: &str) -> Vec<Token> {
     let raws = raw_tokens(text);
     let mut out = Vec::with_capacity(raws.len());
+    // One buffer for the lowercased word and one for the rendered number, reused across
+    // the unit's tokens: the tokeniser runs over every word of the corpus.
+    let mut lw = String::new();
+    let mut num = String::new();
     for (i, raw) in raws.iter().enumerate() {
         if raw.number {
             let Some(mut x) = number_value(raw.text) else {
                 continue;
             };
-            if let Some(m) = raws
-                .get(i + 1)
-                .and_then(|n| multiplier(&n.text.to_ascii_lowercase()))
-            {
+            if let Some(m) = raws.get(i + 1).and_then(|n| multiplier_any_case(n.text)) {
                 x *= m;
             }
-            let v = format_number(x);
+            num.clear();
+            num.push('#');
+            push_number(&mut num, x);
+            let v = &num[1..];
             out.push(Token {
-                feature: feature_hash(&format!("#{v}")),
-                background: number_background(&v),
+                feature: feature_hash(&num),
+                background: number_background(v),
                 key: v.len() > 2,
                 slot: true,
                 number: true,
             });
             continue;
         }
-        let mut lw = raw.text.to_ascii_lowercase();
+        lw.clear();
+        lw.push_str(raw.text);
+        lw.make_ascii_lowercase();
         let apostrophe = lw.contains(['\'', '’']);
         if apostrophe {
             lw = lw.replace('’', "'");
@@ -643,43 +708,50 @@ pub fn tokens(text: &str) -> Vec<Token> {
             lw = lw.replace('\'', "");
         }
         let cap = raw.text.as_bytes()[0].is_ascii_uppercase() && !sentence_initial(text, raw.start);
-        let parts: Vec<&str> = lw.split('-').collect();
-        let pieces: Vec<&str> = if parts.len() > 1 && parts.iter().all(|p| p.len() >= 3) {
-            parts
+        // Hyphenated: its parts when all have ≥ 3 letters, else the whole word and then
+        // its parts of ≥ 3 letters.
+        if !lw.contains('-') {
+            push_word(&mut out, &lw, cap);
         } else {
-            let mut v = vec![lw.as_str()];
-            if parts.len() > 1 {
-                v.extend(parts.into_iter().filter(|p| p.len() >= 3));
+            let split = lw.split('-').all(|p| p.len() >= 3);
+            if !split {
+                push_word(&mut out, &lw, cap);
             }
-            v
-        };
-        for p in pieces {
-            if multiplier(p).is_some() {
-                continue;
+            for p in lw.split('-').filter(|p| p.len() >= 3) {
+                push_word(&mut out, p, cap);
             }
-            let hp = word_hash(p);
-            if is_stopword(hp) {
-                out.push(Token {
-                    feature: hp,
-                    background: background::word_hash_probability(hp),
-                    key: false,
-                    slot: false,
-                    number: false,
-                });
-                continue;
-            }
-            let s = stem(p);
-            let hs = if s == p { hp } else { word_hash(&s) };
-            out.push(Token {
-                feature: hs,
-                background: background::word_hash_probability(hs),
-                key: cap && !is_calendar(hs),
-                slot: cap && !is_calendar(hs),
-                number: false,
-            });
         }
     }
     out
+}
+
+/// Appends the feature of one lowercased word piece (`cap`: it is a name): nothing for a
+/// multiplier word, the unstemmed word for a stopword, else its stem.
+fn push_word(out: &mut Vec<Token>, p: &str, cap: bool) {
+    if multiplier(p).is_some() {
+        return;
+    }
+    let hp = word_hash(p);
+    if is_stopword(hp) {
+        out.push(Token {
+            feature: hp,
+            background: background::word_hash_probability(hp),
+            key: false,
+            slot: false,
+            number: false,
+        });
+        return;
+    }
+    let s = stem_cow(p);
+    let hs = if s == p { hp } else { word_hash(&s) };
+    let name = cap && !is_calendar(hs);
+    out.push(Token {
+        feature: hs,
+        background: background::word_hash_probability(hs),
+        key: name,
+        slot: name,
+        number: false,
+    });
 }
 
 #[cfg(test)]
@@ -769,6 +841,34 @@ mod tests {
         let units = split_units(&wrapped);
         assert_eq!(units.len(), 3, "{units:?}");
         assert_eq!(units[0], format!("{line}\n{line}"));
+    }
+
+    #[test]
+    fn ascii_unit_keys_equal_the_unicode_path() {
+        // The byte-wise ASCII path and the char-wise path for other text must both give
+        // the definition: words split at Unicode whitespace, filtered, lowercased, joined.
+        let reference = |u: &str| {
+            let words: Vec<String> = u
+                .split_whitespace()
+                .map(|w| {
+                    w.chars()
+                        .filter(|c| c.is_alphanumeric() || *c == '_')
+                        .flat_map(char::to_lowercase)
+                        .collect::<String>()
+                })
+                .filter(|w| !w.is_empty())
+                .collect();
+            (xxh3_64(words.join(" ").as_bytes()), words.len())
+        };
+        for u in [
+            "Share THIS  article\ton\x0bFacebook!",
+            " -- 2,200 dlrs_x \r\n",
+            "a - b",
+            "",
+            "Zürich Öl-Preis",
+        ] {
+            assert_eq!(unit_key(u), reference(u), "{u:?}");
+        }
     }
 
     #[test]

@@ -245,18 +245,17 @@ impl DocUnits {
 
     /// Feature counts over the kept units.
     pub fn term_counts(&self) -> TermCounts {
-        let mut all: Vec<(u64, f64)> = self
-            .units
-            .iter()
-            .filter(|u| u.keep)
-            .flat_map(|u| u.tokens.iter().map(|t| (t.feature, t.background)))
-            .collect();
+        // Sized up front: a flattening collect cannot know its length and would regrow.
+        let kept = || self.units.iter().filter(|u| u.keep);
+        let mut all: Vec<(u64, f64)> = Vec::with_capacity(kept().map(|u| u.tokens.len()).sum());
+        all.extend(kept().flat_map(|u| u.tokens.iter().map(|t| (t.feature, t.background))));
         let tokens = all.len();
         all.sort_unstable_by_key(|x| x.0);
-        let terms = all
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|run| (run[0].0, run.len() as u32, run[0].1))
-            .collect();
+        let mut terms = Vec::with_capacity(all.chunk_by(|a, b| a.0 == b.0).count());
+        terms.extend(
+            all.chunk_by(|a, b| a.0 == b.0)
+                .map(|run| (run[0].0, run.len() as u32, run[0].1)),
+        );
         TermCounts { terms, tokens }
     }
 }
@@ -270,11 +269,21 @@ pub struct TermCounts {
     pub tokens: usize,
 }
 
+/// A feature's document frequency, with its idf precomputed for the background probability
+/// it was counted with: the idf is asked for once per feature occurrence in every profile
+/// and off-topic test, and costs an `exp` and an `ln`.
+#[derive(Debug, Clone, Copy)]
+struct DfEntry {
+    df: u32,
+    background: f64,
+    idf: f64,
+}
+
 /// Corpus statistics behind the idf.
 #[derive(Debug, Clone)]
 pub struct Stats {
     docs: usize,
-    df: HashMap64<u32>,
+    df: HashMap64<DfEntry>,
     /// Mean tokens per document, clamped to 20–600: the expected document length that turns
     /// a background token probability into a document probability.
     mean_len: f64,
@@ -286,23 +295,34 @@ pub struct Stats {
 impl Stats {
     /// Document frequencies and mean length of a corpus.
     pub fn new(counts: &[TermCounts], params: &RewriteParams) -> Self {
-        let mut df: HashMap64<u32> = HashMap64::default();
+        let mut df: HashMap64<DfEntry> = HashMap64::default();
         let mut total = 0usize;
         for c in counts {
             total += c.tokens;
-            for &(f, _, _) in &c.terms {
-                *df.entry(f).or_insert(0) += 1;
+            for &(f, _, bg) in &c.terms {
+                df.entry(f)
+                    .or_insert(DfEntry {
+                        df: 0,
+                        background: bg,
+                        idf: 0.0,
+                    })
+                    .df += 1;
             }
         }
-        Stats {
+        let mut stats = Stats {
             docs: counts.len(),
-            df,
+            df: HashMap64::default(),
             mean_len: (total as f64 / counts.len().max(1) as f64).clamp(20.0, 600.0),
             pseudo_docs: params.pseudo_docs,
             common_df: params
                 .common_min_docs
                 .max((params.common_share * counts.len() as f64).ceil() as u32),
+        };
+        for e in df.values_mut() {
+            e.idf = stats.idf_of(e.df, e.background);
         }
+        stats.df = df;
+        stats
     }
 
     /// Probability that a document of mean length holds a feature of background
@@ -314,13 +334,27 @@ impl Stats {
     /// Whether a feature is template vocabulary: found in at least
     /// `max(common_min_docs, common_share · N)` documents of the corpus.
     pub fn is_common(&self, feature: u64) -> bool {
-        self.df.get(&feature).is_some_and(|&d| d >= self.common_df)
+        self.df
+            .get(&feature)
+            .is_some_and(|e| e.df >= self.common_df)
     }
 
     /// `max(0, ln((N + N0) / (df + N0 · p_bg + 1)))`: corpus idf for large corpora,
     /// background idf for small ones.
     pub fn idf(&self, feature: u64, bg: f64) -> f64 {
-        let df = self.df.get(&feature).copied().unwrap_or(0) as f64;
+        match self.df.get(&feature) {
+            // A feature's background probability is a function of the feature, so the
+            // precomputed value is the one asked for; the bit comparison keeps the result
+            // exact for any other caller.
+            Some(e) if e.background.to_bits() == bg.to_bits() => e.idf,
+            Some(e) => self.idf_of(e.df, bg),
+            None => self.idf_of(0, bg),
+        }
+    }
+
+    /// The idf formula of [`Self::idf`] for a document frequency.
+    fn idf_of(&self, df: u32, bg: f64) -> f64 {
+        let df = df as f64;
         let n0 = self.pseudo_docs;
         ((self.docs as f64 + n0) / (df + n0 * self.background_df(bg) + 1.0))
             .ln()
@@ -358,8 +392,13 @@ impl Profile {
             .filter(|x| x.1 > 0.0)
             .collect();
         let mut by_weight = features.clone();
-        by_weight.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        by_weight.truncate(p.top_features);
+        // Heaviest first, ties by feature: a total order (features are distinct), so
+        // selecting the top ones before sorting them gives the same set as a full sort.
+        let heavier = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if by_weight.len() > p.top_features {
+            by_weight.select_nth_unstable_by(p.top_features, heavier);
+            by_weight.truncate(p.top_features);
+        }
         by_weight.sort_unstable_by_key(|x| x.0);
 
         let tf_of = |f: u64| {
@@ -457,6 +496,24 @@ mod tests {
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn cached_idf_equals_the_formula() {
+        let (bg, other) = (1e-6, 1e-3);
+        let doc = |terms: Vec<(u64, u32, f64)>| TermCounts { terms, tokens: 50 };
+        let counts = [
+            doc(vec![(1, 2, bg), (2, 1, bg)]),
+            doc(vec![(1, 1, bg)]),
+            doc(vec![]),
+        ];
+        let s = Stats::new(&counts, &RewriteParams::default());
+        // Cached for the probability a feature was counted with, computed otherwise.
+        assert_eq!(s.idf(1, bg).to_bits(), s.idf_of(2, bg).to_bits());
+        assert_eq!(s.idf(2, bg).to_bits(), s.idf_of(1, bg).to_bits());
+        assert_eq!(s.idf(1, other).to_bits(), s.idf_of(2, other).to_bits());
+        assert_eq!(s.idf(9, bg).to_bits(), s.idf_of(0, bg).to_bits());
+        assert!(s.idf(1, bg) < s.idf(2, bg));
     }
 
     #[test]

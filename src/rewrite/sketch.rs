@@ -71,9 +71,11 @@ impl SplitMix {
     fn units(&mut self) -> (f64, f64) {
         const SCALE: f64 = 1.0 / 4_294_967_296.0;
         let x = self.next();
+        // Through i64: the values fit in 32 bits, so the result is the same, but a signed
+        // conversion is one instruction and an unsigned 64-bit one is not (before AVX-512).
         (
-            ((x >> 32) as f64 + 0.5) * SCALE,
-            ((x & 0xffff_ffff) as f64 + 0.5) * SCALE,
+            ((x >> 32) as i64 as f64 + 0.5) * SCALE,
+            ((x & 0xffff_ffff) as i64 as f64 + 0.5) * SCALE,
         )
     }
 
@@ -95,6 +97,14 @@ struct Draw {
 }
 
 impl Draw {
+    /// A draw that no weight can win (`ln a = +∞`): pads a short last block.
+    const NEVER: Draw = Draw {
+        r: 1.0,
+        ln_c: f64::INFINITY,
+        beta: 0.5,
+        bound: f64::INFINITY,
+    };
+
     /// The next sample's draws from a feature's stream (three SplitMix values per sample).
     #[inline]
     fn next(rng: &mut SplitMix) -> Self {
@@ -136,6 +146,9 @@ impl Draw {
         (self.ln_c - ln_y - self.r, t as i64)
     }
 }
+
+/// Samples per block of the batch sketcher ([`WeightedMinHasher::sketch_all`]).
+const BLOCK: usize = 8;
 
 /// Draws ICWS sketches of size `k` under a seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,10 +235,12 @@ impl WeightedMinHasher {
         postings.par_sort_by_key(|p| (p.0, p.1));
         let groups: Vec<&[(u64, u32, f64)]> = postings.chunk_by(|a, b| a.0 == b.0).collect();
         let n = sets.len();
-        // Eight samples per block: a document's running minima (ln a, winning posting)
-        // take 96 bytes, so a block's table stays cache-resident while postings stream by.
-        let block = 8.min(self.k);
-        let starts: Vec<usize> = (0..self.k).step_by(block).collect();
+        // Blocks of BLOCK samples: a document's running minima take one 64-byte row of
+        // ln a (plus the winners' bookkeeping), so a block's table stays cache-resident
+        // while postings stream by. Rows are always BLOCK wide (the last block of a `k`
+        // that is not a multiple pads with draws that never win), so the test below works
+        // on fixed-size arrays and vectorises.
+        let starts: Vec<usize> = (0..self.k).step_by(BLOCK).collect();
         let seeds: Vec<u64> = groups
             .iter()
             .map(|g| xxh3_64_with_seed(&g[0].0.to_le_bytes(), self.seed))
@@ -233,49 +248,57 @@ impl WeightedMinHasher {
         let blocks: Vec<Vec<u32>> = starts
             .par_iter()
             .map(|&j0| {
-                let width = (j0 + block).min(self.k) - j0;
-                let mut best_a: Vec<f64> = vec![f64::INFINITY; n * width];
-                let mut best_p: Vec<u32> = vec![u32::MAX; n * width];
-                let mut draws: Vec<Draw> = Vec::with_capacity(width);
-                let mut p = 0u32;
-                for (group, &seed) in groups.iter().zip(&seeds) {
-                    draws.clear();
-                    draws.extend((j0..j0 + width).map(|j| Draw::at(seed, j)));
+                let width = (j0 + BLOCK).min(self.k) - j0;
+                // Per (document, sample): the running minimum ln a, and the feature group
+                // and t that reached it, so the winner's hash needs no second draw.
+                let mut best_a: Vec<[f64; BLOCK]> = vec![[f64::INFINITY; BLOCK]; n];
+                let mut best_g: Vec<[u32; BLOCK]> = vec![[u32::MAX; BLOCK]; n];
+                let mut best_t: Vec<[i64; BLOCK]> = vec![[0; BLOCK]; n];
+                let mut draws = [Draw::NEVER; BLOCK];
+                let mut bounds = [f64::INFINITY; BLOCK];
+                for (g, (group, &seed)) in groups.iter().zip(&seeds).enumerate() {
+                    for (s, (draw, bound)) in draws.iter_mut().zip(&mut bounds).enumerate() {
+                        if s < width {
+                            *draw = Draw::at(seed, j0 + s);
+                            *bound = draw.bound;
+                        }
+                    }
                     for &(_, d, ln_w) in group.iter() {
-                        let row = d as usize * width..(d as usize + 1) * width;
-                        for ((a, w), draw) in best_a[row.clone()]
-                            .iter_mut()
-                            .zip(&mut best_p[row])
-                            .zip(&draws)
-                        {
-                            // ln a ≥ ln c − r − ln w (as r (t − β) ≤ ln w): most
-                            // draws lose without computing t.
-                            if draw.bound - ln_w >= *a {
+                        let a = &mut best_a[d as usize];
+                        // ln a ≥ ln c − r − ln w (as r (t − β) ≤ ln w): most postings lose
+                        // every sample of the block on this bound alone, checked for the
+                        // whole row at once.
+                        let mut hit = false;
+                        for (b, a) in bounds.iter().zip(a.iter()) {
+                            hit |= b - ln_w < *a;
+                        }
+                        if !hit {
+                            continue;
+                        }
+                        for (s, draw) in draws.iter().enumerate().take(width) {
+                            if draw.bound - ln_w >= a[s] {
                                 continue;
                             }
-                            let ln_a = draw.sample(ln_w).0;
-                            if ln_a < *a {
-                                *a = ln_a;
-                                *w = p;
+                            let (ln_a, t) = draw.sample(ln_w);
+                            if ln_a < a[s] {
+                                a[s] = ln_a;
+                                best_g[d as usize][s] = g as u32;
+                                best_t[d as usize][s] = t;
                             }
                         }
-                        p += 1;
                     }
                 }
-                // The winner's t, recomputed from its posting.
-                best_p
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &w)| {
-                        if w == u32::MAX {
-                            return 0;
-                        }
-                        let j = j0 + i % width;
-                        let (f, _, ln_w) = postings[w as usize];
-                        let seed = xxh3_64_with_seed(&f.to_le_bytes(), self.seed);
-                        self.sample_hash(j, f, Draw::at(seed, j).sample(ln_w).1)
-                    })
-                    .collect()
+                let mut out = Vec::with_capacity(n * width);
+                for (gs, ts) in best_g.iter().zip(&best_t) {
+                    for (s, (&g, &t)) in gs.iter().zip(ts).enumerate().take(width) {
+                        out.push(if g == u32::MAX {
+                            0
+                        } else {
+                            self.sample_hash(j0 + s, groups[g as usize][0].0, t)
+                        });
+                    }
+                }
+                out
             })
             .collect();
         let mut live = vec![false; n];
@@ -289,7 +312,7 @@ impl WeightedMinHasher {
                         .iter()
                         .zip(&blocks)
                         .flat_map(|(&j0, b)| {
-                            let width = (j0 + block).min(self.k) - j0;
+                            let width = (j0 + BLOCK).min(self.k) - j0;
                             b[d * width..(d + 1) * width].iter().copied()
                         })
                         .collect()
