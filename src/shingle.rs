@@ -40,6 +40,15 @@ impl Default for ShingleKind {
     }
 }
 
+impl ShingleKind {
+    /// `n`: tokens or characters per shingle.
+    pub fn size(&self) -> usize {
+        match *self {
+            ShingleKind::Word(n) | ShingleKind::Char(n) => n,
+        }
+    }
+}
+
 /// Parses `word:N` or `char:N` (N ≥ 1).
 impl FromStr for ShingleKind {
     type Err = String;
@@ -98,34 +107,67 @@ fn shingle_count(units: usize, n: usize) -> usize {
     }
 }
 
+/// The last n token hashes of a [`WordRoll`].
+trait Window {
+    /// Stores token number `t`'s hash `h` and returns the hash leaving the window (0 while
+    /// the window fills).
+    fn shift(&mut self, t: usize, h: u64) -> u64;
+}
+
+/// Any n ≤ 64: the token leaving the window is `ring[(t - n) % 64]`, a mask rather than a
+/// wrap-around branch.
+struct Ring {
+    n: usize,
+    ring: [u64; 64],
+}
+
+impl Window for Ring {
+    #[inline(always)]
+    fn shift(&mut self, t: usize, h: u64) -> u64 {
+        let out = self.ring[t.wrapping_sub(self.n) & 63];
+        self.ring[t & 63] = h;
+        out
+    }
+}
+
+/// n = 5, the default: a shift register, which the compiler keeps in registers.
+struct Five([u64; 5]);
+
+impl Window for Five {
+    #[inline(always)]
+    fn shift(&mut self, _: usize, h: u64) -> u64 {
+        let [out, a, b, c, d] = self.0;
+        self.0 = [a, b, c, d, h];
+        out
+    }
+}
+
 /// The state of word shingling over a stream of token hashes.
 ///
-/// A ring of the last n token hashes and their polynomial rolling hash
-/// P = Σ h_j·K^(n−1−j) mod 2⁶⁴, updated in O(1) per token; the shingle hash is P through a
-/// light finaliser. Hashing n·8 bytes with xxh3 per shingle would cost more than tokenising
-/// the text. Two more lanes over all the tokens (a polynomial and a rotate-xor) make the
-/// 128-bit content hash. Kept as one local value so that the compiler holds it in
-/// registers across the tokenizer's loop.
-struct WordRoll {
+/// The last n token hashes and their polynomial rolling hash P = Σ h_j·K^(n−1−j) mod 2⁶⁴,
+/// updated in O(1) per token; the shingle hash is P through a light finaliser. Hashing n·8
+/// bytes with xxh3 per shingle would cost more than tokenising the text. Two more lanes
+/// over all the tokens (a polynomial and a rotate-xor) make the 128-bit content hash. Kept
+/// as one local value so that the compiler holds it in registers across the tokenizer's
+/// loop.
+struct WordRoll<W> {
     n: usize,
     seed: u64,
     k_top: u64,
-    /// n ≤ 64, so the token leaving the window is `ring[(tokens - n) % 64]`: a mask, not a
-    /// wrap-around branch.
-    ring: [u64; 64],
+    window: W,
     rolling: u64,
     lane_a: u64,
     lane_b: u64,
     tokens: usize,
 }
 
-impl WordRoll {
-    fn new(n: usize, seed: u64) -> Self {
+impl<W: Window> WordRoll<W> {
+    fn new(n: usize, seed: u64, window: W) -> Self {
         WordRoll {
             n,
             seed,
             k_top: ROLL.wrapping_pow(n as u32 - 1),
-            ring: [0; 64],
+            window,
             rolling: 0,
             lane_a: 0,
             lane_b: 0,
@@ -138,13 +180,12 @@ impl WordRoll {
     fn push(&mut self, h: u64) -> Option<u64> {
         self.lane_a = self.lane_a.wrapping_mul(LANE_A).wrapping_add(h);
         self.lane_b = self.lane_b.rotate_left(23) ^ h;
-        let out = self.ring[self.tokens.wrapping_sub(self.n) & 63];
+        let out = self.window.shift(self.tokens, h);
         self.rolling = self
             .rolling
             .wrapping_sub(out.wrapping_mul(self.k_top))
             .wrapping_mul(ROLL)
             .wrapping_add(h);
-        self.ring[self.tokens & 63] = h;
         self.tokens += 1;
         (self.tokens >= self.n).then(|| finish_shingle(self.rolling, self.seed))
     }
@@ -232,37 +273,9 @@ impl Shingler {
     ) -> ShingleStats {
         let seed = self.seed;
         match self.kind {
+            ShingleKind::Word(5) => self.word_shingles(text, scratch, || Five([0; 5]), f),
             ShingleKind::Word(n) => {
-                // One rolling state per path: a state captured by the slower paths' callbacks
-                // would live in memory on the fast path too.
-                if self.normalizer.takes_ascii_path(text) {
-                    // The common case, compiled as one loop: the token iterator and the
-                    // rolling state live in registers.
-                    let mut roll = WordRoll::new(n, seed);
-                    for h in AsciiTokenHashes::new(text.as_bytes(), seed) {
-                        if let Some(shingle) = roll.push(h) {
-                            f(shingle);
-                        }
-                    }
-                    roll.finish(&mut f)
-                } else if self.normalizer.takes_mixed_path(text) {
-                    let mut roll = WordRoll::new(n, seed);
-                    mixed_token_hashes(text, seed, &mut scratch.stream, |h| {
-                        if let Some(shingle) = roll.push(h) {
-                            f(shingle);
-                        }
-                    });
-                    roll.finish(&mut f)
-                } else {
-                    let mut roll = WordRoll::new(n, seed);
-                    self.normalizer
-                        .for_each_token(text, &mut scratch.normalize, |t| {
-                            if let Some(shingle) = roll.push(token_hash(t, seed)) {
-                                f(shingle);
-                            }
-                        });
-                    roll.finish(&mut f)
-                }
+                self.word_shingles(text, scratch, || Ring { n, ring: [0; 64] }, f)
             }
             ShingleKind::Char(n) => {
                 let stream = &mut scratch.stream;
@@ -295,6 +308,47 @@ impl Shingler {
                     content_hash: xxh3_128_with_seed(stream, seed),
                 }
             }
+        }
+    }
+
+    /// Word shingles of `text` through `f`, with a window made by `window`.
+    fn word_shingles<W: Window>(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        window: impl Fn() -> W,
+        mut f: impl FnMut(u64),
+    ) -> ShingleStats {
+        let (seed, n) = (self.seed, self.kind.size());
+        // One rolling state per path: a state captured by the slower paths' callbacks
+        // would live in memory on the fast path too.
+        if self.normalizer.takes_ascii_path(text) {
+            // The common case, compiled as one loop: the token iterator and the rolling
+            // state live in registers.
+            let mut roll = WordRoll::new(n, seed, window());
+            for h in AsciiTokenHashes::new(text.as_bytes(), seed) {
+                if let Some(shingle) = roll.push(h) {
+                    f(shingle);
+                }
+            }
+            roll.finish(&mut f)
+        } else if self.normalizer.takes_mixed_path(text) {
+            let mut roll = WordRoll::new(n, seed, window());
+            mixed_token_hashes(text, seed, &mut scratch.stream, |h| {
+                if let Some(shingle) = roll.push(h) {
+                    f(shingle);
+                }
+            });
+            roll.finish(&mut f)
+        } else {
+            let mut roll = WordRoll::new(n, seed, window());
+            self.normalizer
+                .for_each_token(text, &mut scratch.normalize, |t| {
+                    if let Some(shingle) = roll.push(token_hash(t, seed)) {
+                        f(shingle);
+                    }
+                });
+            roll.finish(&mut f)
         }
     }
 
@@ -347,6 +401,26 @@ mod tests {
         assert!(set("word:5", " ... !!! ").is_empty());
         assert!(set("char:9", "").is_empty());
         assert_eq!(set("char:9", "abc").len(), 1);
+    }
+
+    #[test]
+    fn the_five_token_register_equals_the_ring() {
+        let mut five = WordRoll::new(5, 3, Five([0; 5]));
+        let mut ring = WordRoll::new(
+            5,
+            3,
+            Ring {
+                n: 5,
+                ring: [0; 64],
+            },
+        );
+        let mut h = 1u64;
+        for _ in 0..200 {
+            h = mix64(h);
+            assert_eq!(five.push(h), ring.push(h));
+        }
+        let (a, b) = (five.finish(&mut |_| {}), ring.finish(&mut |_| {}));
+        assert_eq!(a, b);
     }
 
     #[test]
