@@ -41,15 +41,21 @@ TOKEN_RE = re.compile(r"[^\W_]+")  # runs of letters and digits (Unicode), like 
 # shared: corpus, tokenisation, shingles
 
 
-def load(path):
-    ids, texts = [], []
+def records(path):
+    """(id, text) of every record of a JSONL corpus, blank lines skipped."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
                 continue
             rec = json.loads(line)
-            ids.append(str(rec["id"]))
-            texts.append(rec.get("text") or "")
+            yield str(rec["id"]), rec.get("text") or ""
+
+
+def load(path):
+    ids, texts = [], []
+    for doc_id, text in records(path):
+        ids.append(doc_id)
+        texts.append(text)
     return ids, texts
 
 
@@ -98,16 +104,12 @@ def batches(path, ids):
     """Stream the corpus in batches of texts (a peer never holds every shingle list at once,
     like neardup, which streams too); appends each id to ids."""
     texts = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            ids.append(str(rec["id"]))
-            texts.append(rec.get("text") or "")
-            if len(texts) == BATCH:
-                yield len(ids) - len(texts), texts
-                texts = []
+    for doc_id, text in records(path):
+        ids.append(doc_id)
+        texts.append(text)
+        if len(texts) == BATCH:
+            yield len(ids) - len(texts), texts
+            texts = []
     if texts:
         yield len(ids) - len(texts), texts
 
