@@ -106,6 +106,33 @@ pub fn write_output(
     Ok(())
 }
 
+/// How much of a held-back output [`write_spooled`] keeps in memory before it moves to a
+/// temporary file.
+pub const SPOOL_MEMORY: usize = 64 << 20;
+
+/// Runs `write` into a spool and copies the spool to `out` only if `write` succeeds.
+///
+/// For output to standard output, where a bad record found late must leave nothing
+/// behind (a file target gets the same from [`write_output`]'s rename): the first `memory`
+/// bytes are held in memory, the rest in an unnamed temporary file in `TMPDIR`, so a
+/// whole corpus's fingerprints never have to fit in memory.
+pub fn write_spooled(
+    memory: usize,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use std::io::Seek;
+    let mut spool = tempfile::SpooledTempFile::new(memory);
+    {
+        let mut w = BufWriter::with_capacity(1 << 16, &mut spool);
+        write(&mut w)?;
+        w.flush()?;
+    }
+    spool.rewind()?;
+    io::copy(&mut spool, out)?;
+    Ok(())
+}
+
 fn csv_io(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -504,6 +531,29 @@ fn write_dir(dir: &Path, kept: &[&Document]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spooled_output_reaches_the_target_only_on_success_and_past_the_memory_limit() {
+        let lines = |w: &mut dyn Write| -> io::Result<()> {
+            for i in 0..1000 {
+                writeln!(w, "{{\"id\":\"doc-{i}\"}}")?;
+            }
+            Ok(())
+        };
+        // A 100-byte memory limit: most of the output goes through the temporary file.
+        let mut out = Vec::new();
+        write_spooled(100, lines, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 1000);
+        assert!(text.starts_with("{\"id\":\"doc-0\"}\n") && text.ends_with("doc-999\"}\n"));
+        let failing = |w: &mut dyn Write| -> io::Result<()> {
+            lines(w)?;
+            Err(io::Error::other("bad record"))
+        };
+        let mut out = Vec::new();
+        assert!(write_spooled(100, failing, &mut out).is_err());
+        assert!(out.is_empty(), "nothing is written when the run fails");
+    }
 
     #[test]
     fn failed_writes_leave_no_file() {

@@ -541,8 +541,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 OnInvalid::Fail
             };
             // To a file, streamed into the temporary file that replaces the target at the
-            // end; to stdout, buffered (signatures only, not texts) so that a bad record
-            // found late leaves no partial output behind there either.
+            // end; to stdout, held back in a spool (memory, then a temporary file) so that a
+            // bad record found late leaves no partial output behind there either.
             let target = args
                 .output
                 .output
@@ -577,13 +577,9 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let written = match target {
                 Some(_) => report::write_output(target, stream),
-                None => {
-                    let mut buffer = Vec::new();
-                    match stream(&mut buffer) {
-                        Ok(()) => report::write_output(None, |w| w.write_all(&buffer)),
-                        Err(e) => Err(neardup::Error::io(&target_name, e)),
-                    }
-                }
+                None => report::write_output(None, |w| {
+                    report::write_spooled(report::SPOOL_MEMORY, &mut stream, w)
+                }),
             };
             written.map_err(|e| match failure.take() {
                 Some(original) => anyhow::Error::from(original),
