@@ -20,8 +20,9 @@ use crate::shingle::ShingleKind;
 
 /// Version of the on-disk layout; bumped on any incompatible change, including any change
 /// to how shingles are hashed (stored shingle sets and band keys would silently stop
-/// matching). 2: word shingles finalised by one xor-shift-multiply.
-pub const FORMAT_VERSION: u32 = 2;
+/// matching). 2: word shingles finalised by one xor-shift-multiply. 3: tokens hashed by one
+/// folded 128-bit multiply.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Name of the parameter file inside the index directory.
 pub const META_FILE: &str = "index.json";
