@@ -82,19 +82,18 @@ impl fmt::Display for ShingleKind {
     }
 }
 
-/// Odd multiplier of the rolling hash (the golden ratio's 64-bit expansion).
-const ROLL: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Odd multipliers of the two content-hash lanes.
 const LANE_A: u64 = 0xD6E8_FEB8_6659_FD93;
 const LANE_B: u64 = 0xA076_1D64_78BD_642F;
 
-/// A word shingle's hash from its rolling polynomial. The polynomial of uniform token hashes
-/// is already uniform; one xor-shift-multiply spreads its low bits into the high ones that
-/// MinHash bins are taken from.
+/// A word shingle's hash from its rolling hash: the rolling hash of uniform token hashes is
+/// uniform but xor-linear in them; one 128-bit product folded to 64 bits (wyhash's `mum`)
+/// makes every bit depend on every bit, non-linearly, in the high bits that MinHash bins are
+/// taken from as in the low ones.
 #[inline(always)]
 fn finish_shingle(rolling: u64, seed: u64) -> u64 {
-    let x = rolling ^ seed;
-    (x ^ (x >> 32)).wrapping_mul(LANE_B)
+    let p = u128::from(rolling ^ seed) * u128::from(LANE_B);
+    (p as u64) ^ ((p >> 64) as u64)
 }
 
 /// How many shingles of `n` units a sequence of `units` tokens or characters has: one per
@@ -144,16 +143,18 @@ impl Window for Five {
 
 /// The state of word shingling over a stream of token hashes.
 ///
-/// The last n token hashes and their polynomial rolling hash P = Σ h_j·K^(n−1−j) mod 2⁶⁴,
-/// updated in O(1) per token; the shingle hash is P through a light finaliser. Hashing n·8
-/// bytes with xxh3 per shingle would cost more than tokenising the text. Two more lanes
+/// The last n token hashes and their cyclic-polynomial rolling hash (buzhash)
+/// P = rotl(h_0, n−1) ⊕ … ⊕ rotl(h_{n−2}, 1) ⊕ h_{n−1}, updated with two rotations and
+/// three xors per token (a multiplicative polynomial took two multiplies, 3 % of
+/// fingerprinting throughput); the shingle hash is P through a multiplicative finaliser,
+/// which breaks P's xor-linearity. Hashing n·8 bytes with xxh3 per shingle would cost more
+/// than tokenising the text. Two more lanes
 /// over all the tokens (a polynomial and a rotate-xor) make the 128-bit content hash. Kept
 /// as one local value so that the compiler holds it in registers across the tokenizer's
 /// loop.
 struct WordRoll<W> {
     n: usize,
     seed: u64,
-    k_top: u64,
     window: W,
     rolling: u64,
     lane_a: u64,
@@ -166,7 +167,6 @@ impl<W: Window> WordRoll<W> {
         WordRoll {
             n,
             seed,
-            k_top: ROLL.wrapping_pow(n as u32 - 1),
             window,
             rolling: 0,
             lane_a: 0,
@@ -181,11 +181,9 @@ impl<W: Window> WordRoll<W> {
         self.lane_a = self.lane_a.wrapping_mul(LANE_A).wrapping_add(h);
         self.lane_b = self.lane_b.rotate_left(23) ^ h;
         let out = self.window.shift(self.tokens, h);
-        self.rolling = self
-            .rolling
-            .wrapping_sub(out.wrapping_mul(self.k_top))
-            .wrapping_mul(ROLL)
-            .wrapping_add(h);
+        // The token leaving was rotated n times since it entered (n ≤ 64, so rotating by
+        // n mod 64 is exact).
+        self.rolling = self.rolling.rotate_left(1) ^ h ^ out.rotate_left(self.n as u32 & 63);
         self.tokens += 1;
         (self.tokens >= self.n).then(|| finish_shingle(self.rolling, self.seed))
     }

@@ -21,7 +21,7 @@ use crate::shingle::ShingleKind;
 /// Version of the on-disk layout; bumped on any incompatible change, including any change
 /// to how shingles are hashed (stored shingle sets and band keys would silently stop
 /// matching). 2: word shingles finalised by one xor-shift-multiply. 3: tokens hashed by one
-/// folded 128-bit multiply.
+/// folded 128-bit multiply, word shingles rolled as a cyclic polynomial.
 pub const FORMAT_VERSION: u32 = 3;
 
 /// Name of the parameter file inside the index directory.
