@@ -26,7 +26,7 @@ use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signatur
 use crate::rewrite::boilerplate::{drop_off_topic, RepeatedLines};
 use crate::rewrite::score::{score as rewrite_score, score_candidate, RewriteScore};
 use crate::rewrite::sketch::{collision_rate, Sketch, WeightedMinHasher};
-use crate::rewrite::{DocUnits, Profile, RewriteParams, Stats, TermCounts};
+use crate::rewrite::{CandidateGate, DocUnits, Profile, RewriteParams, Stats, TermCounts};
 use crate::shingle::{Scratch, Shingler};
 use crate::verify::Similarity;
 
@@ -571,6 +571,7 @@ fn analyze_rewrites(
             .zip(&y[..band])
             .fold(false, |seen, (p, q)| seen | (p == q))
     };
+    let gate = CandidateGate::new(&profiles, params);
     let per_band: Vec<(usize, Vec<RewritePair>)> = (0..bands)
         .into_par_iter()
         .map(|band| {
@@ -587,6 +588,9 @@ fn analyze_rewrites(
                             continue;
                         }
                         candidates += 1;
+                        if !gate.may_verify(a as usize, b as usize) {
+                            continue;
+                        }
                         let verified =
                             score_candidate(&profiles[a as usize], &profiles[b as usize], params)
                                 .filter(RewriteScore::is_rewrite);
