@@ -647,6 +647,22 @@ fn sentence_initial(text: &str, start: usize) -> bool {
     true
 }
 
+/// Zipf frequency below which a capitalised word is a name even at the start of a
+/// sentence. Capitalisation cannot mark a sentence's first word as a name, yet in wire
+/// copy the subject often comes first ("Comerica Inc said it raised its prime rate"); a
+/// word rarer than once per million words of general English is far more likely a name
+/// ("Comerica", "Amrozi") than a common word that happens to start the sentence ("Shares",
+/// "Officials", "Northern").
+pub const RARE_INITIAL_ZIPF: f64 = 3.0;
+
+/// Whether a lowercased word (stemmed here) is rarer than [`RARE_INITIAL_ZIPF`] in the
+/// background table: a sentence-initial capitalised word of that rarity is taken as a name.
+fn rare_word(lw: &str) -> bool {
+    let stem = stem_cow(lw.split('-').next().unwrap_or(lw));
+    !is_stopword(word_hash(lw))
+        && background::word_probability(&stem) < background::zipf_probability(RARE_INITIAL_ZIPF)
+}
+
 /// Hash of a feature key (`w:stem`, `#number`).
 pub fn feature_hash(key: &str) -> u64 {
     xxh3_64(key.as_bytes())
@@ -707,7 +723,8 @@ pub fn tokens(text: &str) -> Vec<Token> {
         if apostrophe {
             lw = lw.replace('\'', "");
         }
-        let cap = raw.text.as_bytes()[0].is_ascii_uppercase() && !sentence_initial(text, raw.start);
+        let cap = raw.text.as_bytes()[0].is_ascii_uppercase()
+            && (!sentence_initial(text, raw.start) || rare_word(&lw));
         // Hyphenated: its parts when all have ≥ 3 letters, else the whole word and then
         // its parts of ≥ 3 letters.
         if !lw.contains('-') {
@@ -831,6 +848,26 @@ mod tests {
             t[3].key && !t[6].key,
             "Putin is a name, Monday is not a key"
         );
+    }
+
+    #[test]
+    fn rare_sentence_initial_words_are_names() {
+        // The subject of a wire note comes first: a word rarer than Zipf 3 in general
+        // English is a name there; a common word opening the sentence is not.
+        let key = |text: &str, w: &str| {
+            tokens(text)
+                .iter()
+                .find(|t| t.feature == h(w))
+                .map(|t| (t.key, t.slot))
+        };
+        let note = "Comerica Inc said it raised its prime rate to 7.75 pct.";
+        assert_eq!(key(note, "w:comerica"), Some((true, true)));
+        let market = "Shares of Northern Trust rose. Officials said trading was heavy.";
+        assert_eq!(key(market, "w:shar"), Some((false, false))); // "shares", stemmed
+        assert_eq!(key(market, "w:official"), Some((false, false)));
+        assert_eq!(key(market, "w:northern"), Some((true, true)));
+        // A stopword never becomes a name, however it is spelled.
+        assert_eq!(key("The bank said.", "w:the"), Some((false, false)));
     }
 
     #[test]
