@@ -49,8 +49,17 @@ pub(crate) fn token_hash(token: &[u8], seed: u64) -> u64 {
 /// depend on every input bit.
 #[inline(always)]
 pub(crate) fn token_hash_words(lo: u64, hi: Option<u64>, len: usize, seed: u64) -> u64 {
-    let b = hi.unwrap_or(0) ^ SECOND ^ (len as u64).wrapping_mul(LEN_MUL);
-    let p = u128::from(lo ^ seed) * u128::from(b);
+    fold_mul(
+        lo ^ seed,
+        hi.unwrap_or(0) ^ SECOND ^ (len as u64).wrapping_mul(LEN_MUL),
+    )
+}
+
+/// The 128-bit product of `a` and `b` with its high half xored into its low half (wyhash's
+/// `mum`): one multiply after which every output bit depends on every input bit.
+#[inline(always)]
+pub(crate) fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
     (p as u64) ^ ((p >> 64) as u64)
 }
 

@@ -21,7 +21,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64_with_seed};
 
-use crate::hash::{mix64, token_hash};
+use crate::hash::{fold_mul, mix64, token_hash};
 use crate::normalize::{mixed_token_hashes, AsciiTokenHashes, Normalizer};
 
 /// What a shingle is made of.
@@ -92,8 +92,7 @@ const LANE_B: u64 = 0xA076_1D64_78BD_642F;
 /// taken from as in the low ones.
 #[inline(always)]
 fn finish_shingle(rolling: u64, seed: u64) -> u64 {
-    let p = u128::from(rolling ^ seed) * u128::from(LANE_B);
-    (p as u64) ^ ((p >> 64) as u64)
+    fold_mul(rolling ^ seed, LANE_B)
 }
 
 /// How many shingles of `n` units a sequence of `units` tokens or characters has: one per
@@ -148,10 +147,9 @@ impl Window for Five {
 /// three xors per token (a multiplicative polynomial took two multiplies, 3 % of
 /// fingerprinting throughput); the shingle hash is P through a multiplicative finaliser,
 /// which breaks P's xor-linearity. Hashing n·8 bytes with xxh3 per shingle would cost more
-/// than tokenising the text. Two more lanes
-/// over all the tokens (a polynomial and a rotate-xor) make the 128-bit content hash. Kept
-/// as one local value so that the compiler holds it in registers across the tokenizer's
-/// loop.
+/// than tokenising the text. Two more lanes over all the tokens (a polynomial and a
+/// rotate-xor) make the 128-bit content hash. Kept as one local value so that the compiler
+/// holds it in registers across the tokenizer's loop.
 struct WordRoll<W> {
     n: usize,
     seed: u64,

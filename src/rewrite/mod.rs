@@ -471,8 +471,7 @@ impl Profile {
 /// verify before [`score::score_candidate`] looks at them.
 ///
 /// A rewrite needs `V ≥ θ(n)`, and `V` is the top-feature Jaccard `J` times factors in
-/// [0, 1] (or a factor ≤ 0 when the key penalty exceeds 1: no rewrite either), so a pair
-/// with `J < θ(n)` never verifies; `θ(n) ≥ θ_min` covers the gate of `score_candidate`.
+/// [0, 1], so a pair with `J < θ(n)` never verifies; `θ(n) ≥ θ_min` covers the gate of `score_candidate`.
 /// On Reuters-21578, 1.48 M candidates hold 239 k pairs with `J ≥ θ_min` but only 28 k
 /// with `J ≥ θ(n)`. `J` is computed as [`score::overlap`] computes it (same sums in the
 /// same order, bit for bit), from contiguous rows instead of one allocation per profile,
@@ -502,17 +501,15 @@ impl CandidateGate {
             thresholds: Vec::with_capacity(profiles.len()),
         };
         g.offsets.push(0);
-        // Only while every factor after J is at most 1 does J bound V; a negative key
-        // penalty would lift V above J, and then only the gate of `score_candidate` holds.
-        let lifted = p.key_penalty.is_nan() || p.key_penalty < 0.0;
+        // J bounds V for every parameter value: each factor after J is at most 1
+        // (`score::key_penalty` clamps the key penalty to [0, 1]).
         for x in profiles {
             g.features.extend(x.top.iter().map(|t| t.0));
             g.weights.extend(x.top.iter().map(|t| t.1));
             g.offsets.push(g.features.len());
             g.totals.push(x.top.iter().map(|t| t.1).sum());
-            let theta = score::threshold(x.features.len().max(1), p).max(p.threshold_min);
             g.thresholds
-                .push(if lifted { p.threshold_min } else { theta });
+                .push(score::threshold(x.features.len().max(1), p).max(p.threshold_min));
         }
         g
     }
