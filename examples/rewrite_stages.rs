@@ -17,10 +17,11 @@ use std::time::Instant;
 
 use neardup::config::{Config, Tier};
 use neardup::input::{InputOptions, InputSpec};
-use neardup::pipeline::{analyze, read_corpus, Observer, OnInvalid};
-use neardup::rewrite::boilerplate::{drop_off_topic, RepeatedLines};
-use neardup::rewrite::{DocUnits, Profile, Stats, TermCounts};
-use rayon::prelude::*;
+use neardup::pipeline::{
+    analyze, read_corpus, rewrite_build_profiles, rewrite_drop_off_topic, rewrite_drop_repeated,
+    rewrite_recount, rewrite_term_counts, rewrite_units, Observer, OnInvalid,
+};
+use neardup::rewrite::Stats;
 
 /// CPU time of the whole process so far, in milliseconds: the sum of the on-CPU time of
 /// every thread from `/proc/self/task/*/schedstat` (nanoseconds, Linux), so that stages
@@ -91,53 +92,25 @@ fn main() -> anyhow::Result<()> {
             record(rows, name, now - t);
             t = now;
         };
-        let mut docs: Vec<DocUnits> = texts.par_iter().map(|t| DocUnits::parse(t)).collect();
+        let mut docs = rewrite_units(&texts);
         lap(&mut rows, "features: parse + tokens");
-        let repeated = docs
-            .par_iter()
-            .fold(RepeatedLines::default, |mut r, d| {
-                r.add(d);
-                r
-            })
-            .reduce(RepeatedLines::default, RepeatedLines::merge);
-        docs.par_iter_mut().for_each(|d| {
-            repeated.drop_repeated(d, params.min_repeat_docs);
-        });
+        rewrite_drop_repeated(&mut docs, params);
         lap(&mut rows, "features: repeated lines");
-        let counts: Vec<TermCounts> = docs.par_iter().map(DocUnits::term_counts).collect();
+        let mut counts = rewrite_term_counts(&docs);
         lap(&mut rows, "features: term counts");
         let stats = Stats::new(&counts, params);
         lap(&mut rows, "features: df");
-        let dropped: Vec<usize> = docs
-            .par_iter_mut()
-            .map(|d| {
-                drop_off_topic(
-                    d,
-                    &stats,
-                    params.off_topic_coherence,
-                    params.off_topic_min_tokens,
-                )
-            })
-            .collect();
+        let dropped = rewrite_drop_off_topic(&mut docs, &stats, params);
         lap(&mut rows, "features: off-topic lines");
         // As the pipeline does: recount only the documents that lost units.
-        let mut counts = counts;
-        docs.par_iter()
-            .zip(counts.par_iter_mut())
-            .zip(dropped.par_iter())
-            .filter(|(_, &n)| n > 0)
-            .for_each(|((d, c), _)| *c = d.term_counts());
+        rewrite_recount(&docs, &mut counts, &dropped);
         let stats = if dropped.iter().any(|&n| n > 0) {
             Stats::new(&counts, params)
         } else {
             stats
         };
         lap(&mut rows, "features: second counts + df");
-        let profiles: Vec<Profile> = docs
-            .par_iter()
-            .zip(counts.par_iter())
-            .map(|(d, c)| Profile::build(d, c, &stats, params))
-            .collect();
+        let profiles = rewrite_build_profiles(&docs, &counts, &stats, params);
         lap(&mut rows, "features: profiles");
         drop((docs, profiles));
         lap(&mut rows, "features: free");

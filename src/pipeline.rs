@@ -456,56 +456,96 @@ impl RewriteAnalysis {
 
 /// Rewrite profiles of every text of a corpus, with boilerplate removal per `params`.
 /// Returns profiles and the units dropped (repeated, off-topic).
+///
+/// The stages are public (`rewrite_*` below) so that `examples/rewrite_stages.rs` can time
+/// them one by one.
 pub fn rewrite_profiles_with_stats(
     texts: &[&str],
     params: &RewriteParams,
 ) -> (Vec<Profile>, (usize, usize)) {
-    let mut docs: Vec<DocUnits> = texts.par_iter().map(|t| DocUnits::parse(t)).collect();
+    let mut docs = rewrite_units(texts);
     let mut dropped = (0, 0);
     if params.boilerplate {
-        let repeated = docs
-            .par_iter()
-            .fold(RepeatedLines::default, |mut r, d| {
-                r.add(d);
-                r
-            })
-            .reduce(RepeatedLines::default, RepeatedLines::merge);
-        dropped.0 = docs
-            .par_iter_mut()
-            .map(|d| repeated.drop_repeated(d, params.min_repeat_docs))
-            .sum();
+        dropped.0 = rewrite_drop_repeated(&mut docs, params);
     }
-    let mut counts: Vec<TermCounts> = docs.par_iter().map(DocUnits::term_counts).collect();
+    let mut counts = rewrite_term_counts(&docs);
     let mut stats = Stats::new(&counts, params);
     if params.boilerplate {
-        let dropped_per_doc: Vec<usize> = docs
-            .par_iter_mut()
-            .map(|d| {
-                drop_off_topic(
-                    d,
-                    &stats,
-                    params.off_topic_coherence,
-                    params.off_topic_min_tokens,
-                )
-            })
-            .collect();
+        let dropped_per_doc = rewrite_drop_off_topic(&mut docs, &stats, params);
         dropped.1 = dropped_per_doc.iter().sum();
         if dropped.1 > 0 {
-            // Only the documents that lost units have new counts; df is recounted.
-            docs.par_iter()
-                .zip(counts.par_iter_mut())
-                .zip(dropped_per_doc.par_iter())
-                .filter(|(_, &n)| n > 0)
-                .for_each(|((d, c), _)| *c = d.term_counts());
+            rewrite_recount(&docs, &mut counts, &dropped_per_doc);
             stats = Stats::new(&counts, params);
         }
     }
-    let profiles = docs
-        .par_iter()
-        .zip(counts.par_iter())
-        .map(|(d, c)| Profile::build(d, c, &stats, params))
-        .collect();
+    let profiles = rewrite_build_profiles(&docs, &counts, &stats, params);
     (profiles, dropped)
+}
+
+/// Rewrite stage: every text split into units and tokens.
+pub fn rewrite_units(texts: &[&str]) -> Vec<DocUnits> {
+    texts.par_iter().map(|t| DocUnits::parse(t)).collect()
+}
+
+/// Rewrite stage: drops the units found in `min_repeat_docs` or more documents; returns how
+/// many were dropped.
+pub fn rewrite_drop_repeated(docs: &mut [DocUnits], params: &RewriteParams) -> usize {
+    let repeated = docs
+        .par_iter()
+        .fold(RepeatedLines::default, |mut r, d| {
+            r.add(d);
+            r
+        })
+        .reduce(RepeatedLines::default, RepeatedLines::merge);
+    docs.par_iter_mut()
+        .map(|d| repeated.drop_repeated(d, params.min_repeat_docs))
+        .sum()
+}
+
+/// Rewrite stage: the term counts of every document.
+pub fn rewrite_term_counts(docs: &[DocUnits]) -> Vec<TermCounts> {
+    docs.par_iter().map(DocUnits::term_counts).collect()
+}
+
+/// Rewrite stage: drops the off-topic units of every document; returns how many each lost.
+pub fn rewrite_drop_off_topic(
+    docs: &mut [DocUnits],
+    stats: &Stats,
+    params: &RewriteParams,
+) -> Vec<usize> {
+    docs.par_iter_mut()
+        .map(|d| {
+            drop_off_topic(
+                d,
+                stats,
+                params.off_topic_coherence,
+                params.off_topic_min_tokens,
+            )
+        })
+        .collect()
+}
+
+/// Rewrite stage: recounts the terms of the documents that lost units (`dropped[i] > 0`);
+/// the others' counts are unchanged.
+pub fn rewrite_recount(docs: &[DocUnits], counts: &mut [TermCounts], dropped: &[usize]) {
+    docs.par_iter()
+        .zip(counts.par_iter_mut())
+        .zip(dropped.par_iter())
+        .filter(|(_, &n)| n > 0)
+        .for_each(|((d, c), _)| *c = d.term_counts());
+}
+
+/// Rewrite stage: the profile of every document.
+pub fn rewrite_build_profiles(
+    docs: &[DocUnits],
+    counts: &[TermCounts],
+    stats: &Stats,
+    params: &RewriteParams,
+) -> Vec<Profile> {
+    docs.par_iter()
+        .zip(counts.par_iter())
+        .map(|(d, c)| Profile::build(d, c, stats, params))
+        .collect()
 }
 
 /// Rewrite profiles of every text of a corpus (see [`rewrite_profiles_with_stats`]).
