@@ -11,7 +11,7 @@
 //! | features | [`features`] | units (lines / paragraphs), words, light stems, numbers, names |
 //! | boilerplate | [`boilerplate`] | drop units repeated across the corpus and off-topic units |
 //! | weights | [`Stats`], [`Profile`] | `(1 + ln tf) · idf`, idf smoothed by the [`background`] table |
-//! | sketch | [`sketch`] | weighted MinHash (ICWS) of the top-30 features; LSH with r = 2 |
+//! | sketch | [`sketch`] | weighted MinHash (P-MinHash) of the top-30 features; LSH with r = 2 |
 //! | gate | [`CandidateGate`] | drop candidates whose `J` is below `θ(n)`: they cannot verify |
 //! | verify | [`score`] | `V = J · (1 − λ(1 − KA))`, gated by shared rare content and number conflicts, against `θ(n)` |
 //!
@@ -76,8 +76,9 @@ pub struct RewriteParams {
     pub threshold_scale: f64,
     /// Weighted MinHash sketch size. By default, 128.
     pub sketch_size: usize,
-    /// The lowest sketched similarity of true rewrites LSH is designed for (the least
-    /// similar seed pair measured 0.138). By default, 0.138.
+    /// The lowest similarity of true rewrites LSH is designed for: the least similar seed
+    /// pair has weighted Jaccard 0.138, and the sketch's collision probability `J_P` is
+    /// never below it (see [`sketch`]). By default, 0.138.
     pub lsh_floor: f64,
     /// Probability that a pair at `lsh_floor` becomes a candidate. By default, 0.7: with
     /// k = 128 this gives 64 bands of 2 rows.
