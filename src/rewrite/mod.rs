@@ -229,15 +229,18 @@ pub struct DocUnits {
 impl DocUnits {
     /// Splits and tokenises a text.
     pub fn parse(text: &str) -> Self {
+        let (mut norm, mut scratch) = (Vec::new(), features::TokenScratch::default());
         DocUnits {
             units: features::split_units(text)
                 .into_iter()
                 .map(|u| {
-                    let (key, words) = features::unit_key(u);
+                    let (key, words) = features::unit_key_with(u, &mut norm);
+                    let mut tokens = Vec::new();
+                    features::tokens_into(u, &mut tokens, &mut scratch);
                     Unit {
                         key,
                         words,
-                        tokens: features::tokens(u),
+                        tokens,
                         keep: true,
                     }
                 })
