@@ -667,6 +667,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "jaccard": rw.jaccard,
                 "key_agreement": rw.key_agreement,
                 "features": rw.n,
+                "number_conflict": rw.evidence.number_conflict,
+                "frames": rw.frames,
+                "month_conflict": rw.month_conflict,
                 "threshold": rw.threshold,
                 "verdict": rewrite_verdict,
             },
@@ -689,6 +692,17 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             out,
             "rewrite score V      {:.4} (weighted Jaccard {:.4}, key-entity agreement {:.4})",
             rw.score, rw.jaccard, rw.key_agreement
+        )?;
+        writeln!(
+            out,
+            "rewrite evidence     number conflict {:.4}, shared wording (frames) {:.4}{}",
+            rw.evidence.number_conflict,
+            rw.frames,
+            if rw.month_conflict {
+                ", leads dated to other months"
+            } else {
+                ""
+            }
         )?;
         writeln!(
             out,

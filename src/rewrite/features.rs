@@ -331,6 +331,56 @@ fn is_calendar(h: u64) -> bool {
     SET.get_or_init(|| word_set(CALENDAR)).contains(&h)
 }
 
+/// Words after which an ambiguous month name (`May`, `Jan`) is a month: `for May
+/// shipment`, `in May`, `since Jan`.
+const DATE_PREPOSITIONS: &[&str] = &[
+    "in", "for", "of", "since", "until", "till", "by", "from", "to", "through", "during", "early",
+    "late", "mid", "end", "last", "next", "this", "before", "after",
+];
+
+/// The month a lowercased word names, 1 to 12, and whether it counts only beside a number.
+///
+/// Full names count when capitalised (the tokeniser checks that); `may` (a modal verb too)
+/// and the abbreviations (`jan` and `jun` are also given names) only next to a number or
+/// after a preposition of time ([`DATE_PREPOSITIONS`]): `May 5`, `5 May`, `Feb 26`,
+/// `May 1987`, `for May shipment`.
+///
+/// ```
+/// use neardup::rewrite::features::month_of;
+/// assert_eq!(month_of("march"), Some((3, false)));
+/// assert_eq!(month_of("may"), Some((5, true)));
+/// assert_eq!(month_of("sept"), Some((9, true)));
+/// assert_eq!(month_of("monday"), None);
+/// ```
+pub fn month_of(lw: &str) -> Option<(u8, bool)> {
+    Some(match lw {
+        "january" => (1, false),
+        "february" => (2, false),
+        "march" => (3, false),
+        "april" => (4, false),
+        "may" => (5, true),
+        "june" => (6, false),
+        "july" => (7, false),
+        "august" => (8, false),
+        "september" => (9, false),
+        "october" => (10, false),
+        "november" => (11, false),
+        "december" => (12, false),
+        "jan" => (1, true),
+        "feb" => (2, true),
+        "mar" => (3, true),
+        "apr" => (4, true),
+        "jun" => (6, true),
+        "jul" => (7, true),
+        "aug" => (8, true),
+        "sep" | "sept" => (9, true),
+        "oct" => (10, true),
+        "nov" => (11, true),
+        "dec" => (12, true),
+        _ => return None,
+    })
+}
+
 /// Number words that multiply the preceding number (and are dropped themselves).
 fn multiplier(w: &str) -> Option<f64> {
     Some(match w {
@@ -372,6 +422,10 @@ pub struct Token {
     /// own: a shared amount is evidence only next to shared rare words (see
     /// [`crate::rewrite::score`]).
     pub number: bool,
+    /// The month a capitalised month name stands for, 1 to 12 (0: not a month). The
+    /// months a story's lead names date its event: two leads naming only other months tell
+    /// of other events (see [`month_of`]).
+    pub month: u8,
 }
 
 /// Light suffix stripping: `ies→y`, `sses→ss`, final `s` unless `ss/us/is`, then `ing`
@@ -771,6 +825,7 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
                 key: v.len() > 2,
                 slot: true,
                 number: true,
+                month: 0,
             });
             continue;
         }
@@ -793,27 +848,50 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
         if apostrophe {
             *lw = lw.replace('\'', "");
         }
-        let cap = raw_text.as_bytes()[0].is_ascii_uppercase()
-            && (!sentence_initial(text, raw.start) || rare_word(lw));
+        let upper = raw_text.as_bytes()[0].is_ascii_uppercase();
+        let cap = upper && (!sentence_initial(text, raw.start) || rare_word(lw));
+        let month = match month_of(lw) {
+            Some((m, by_number)) if upper && !hyphen => {
+                let number_at =
+                    |j: Option<usize>| j.and_then(|j| raws.get(j)).is_some_and(|r| r.number);
+                let after_preposition =
+                    i.checked_sub(1).and_then(|j| raws.get(j)).is_some_and(|r| {
+                        !r.number
+                            && DATE_PREPOSITIONS
+                                .contains(&text[r.start..r.end].to_ascii_lowercase().as_str())
+                    });
+                if !by_number
+                    || number_at(i.checked_sub(1))
+                    || number_at(Some(i + 1))
+                    || after_preposition
+                {
+                    m
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
         // Hyphenated: its parts when all have ≥ 3 letters, else the whole word and then
         // its parts of ≥ 3 letters.
         if !hyphen {
-            push_word(out, lw, cap);
+            push_word(out, lw, cap, month);
         } else {
             let split = lw.split('-').all(|p| p.len() >= 3);
             if !split {
-                push_word(out, lw, cap);
+                push_word(out, lw, cap, 0);
             }
             for p in lw.split('-').filter(|p| p.len() >= 3) {
-                push_word(out, p, cap);
+                push_word(out, p, cap, 0);
             }
         }
     }
 }
 
-/// Appends the feature of one lowercased word piece (`cap`: it is a name): nothing for a
-/// multiplier word, the unstemmed word for a stopword, else its stem.
-fn push_word(out: &mut Vec<Token>, p: &str, cap: bool) {
+/// Appends the feature of one lowercased word piece (`cap`: it is a name; `month`: the
+/// month it names, or 0): nothing for a multiplier word, the unstemmed word for a stopword,
+/// else its stem.
+fn push_word(out: &mut Vec<Token>, p: &str, cap: bool, month: u8) {
     if multiplier(p).is_some() {
         return;
     }
@@ -825,6 +903,7 @@ fn push_word(out: &mut Vec<Token>, p: &str, cap: bool) {
             key: false,
             slot: false,
             number: false,
+            month,
         });
         return;
     }
@@ -837,6 +916,7 @@ fn push_word(out: &mut Vec<Token>, p: &str, cap: bool) {
         key: name,
         slot: name,
         number: false,
+        month,
     });
 }
 
@@ -1002,5 +1082,33 @@ mod tests {
     fn unit_keys_ignore_case_and_punctuation() {
         assert_eq!(unit_key("Source link!"), unit_key("source   LINK"));
         assert_eq!(unit_key("Share: on - Facebook").1, 3);
+    }
+
+    #[test]
+    fn capitalised_month_names_date_a_token() {
+        let months = |t: &str| -> Vec<u8> {
+            tokens(t)
+                .iter()
+                .map(|t| t.month)
+                .filter(|&m| m > 0)
+                .collect()
+        };
+        assert_eq!(months("Pay March 31 Record March 16"), [3, 3]);
+        assert_eq!(months("for late May/early June shipment"), [5, 6]);
+        assert_eq!(months("tender for May 5 shipment, then 12 May"), [5, 5]);
+        assert_eq!(
+            months("prices May rise, officials may say"),
+            Vec::<u8>::new()
+        );
+        assert_eq!(months("Jan Smith said on Feb 26"), [2]);
+        assert_eq!(
+            months("protesters march on the capital in december"),
+            Vec::<u8>::new()
+        );
+        assert_eq!(months("SEPTEMBER 1987 and Sept 3"), [9, 9]);
+        // A month is still a feature of its own, never a key entity.
+        let t = tokens("Shipment in April");
+        assert!(t.iter().all(|t| !t.key));
+        assert_eq!(t.last().map(|t| t.feature), Some(word_hash("april")));
     }
 }

@@ -115,6 +115,18 @@ pub struct RewriteParams {
     /// A pair with a template instance must share at least this many rare content features
     /// (words or names that are neither numbers nor template vocabulary). By default, 2.
     pub templated_min_content: usize,
+    /// Frame containment (shared wording with figures masked, [`Frames::containment`]) from
+    /// which a pair's number conflict starts to count whatever its vocabulary: two reports
+    /// cut from one template with other figures are other events. By default, 0.3.
+    pub frame_onset: f64,
+    /// Frame containment at which the number conflict counts in full. By default, 0.6.
+    pub frame_full: f64,
+    /// The frame rule ramps in with length: `h(F)` counts `min(1, n / frame_ramp)`, `n`
+    /// the smaller document's feature count. By default, 40.
+    pub frame_ramp: usize,
+    /// Weight of the month conflict: both leads name months and none in common. By
+    /// default, 1 (such a pair is no rewrite).
+    pub month_penalty: f64,
 }
 
 impl Default for RewriteParams {
@@ -145,6 +157,10 @@ impl Default for RewriteParams {
             templated_share: 0.1,
             template_instance_share: 0.5,
             templated_min_content: 2,
+            frame_onset: 0.3,
+            frame_full: 0.6,
+            frame_ramp: 40,
+            month_penalty: 1.0,
         }
     }
 }
@@ -169,15 +185,24 @@ impl RewriteParams {
             || self.conflict_gain < 0.0
             || !(0.0..=1.0).contains(&self.templated_share)
             || !(0.0..=1.0).contains(&self.template_instance_share)
+            || !(0.0..=1.0).contains(&self.month_penalty)
+            || !(0.0 < self.frame_full && self.frame_onset < self.frame_full)
         {
             return bad(
-                "rewrite template and conflict onsets must be in [0, 1), template penalty and \
-                 templated share in [0, 1], conflict gain ≥ 0"
+                "rewrite template and conflict onsets must be in [0, 1), template penalty, \
+                 month penalty and templated share in [0, 1], conflict gain ≥ 0, frame onset \
+                 below frame full"
                     .into(),
             );
         }
-        if self.top_features == 0 || self.key_ramp == 0 || self.min_repeat_docs < 2 {
-            return bad("rewrite top features and key ramp must be ≥ 1, repeat docs ≥ 2".into());
+        if self.top_features == 0
+            || self.key_ramp == 0
+            || self.frame_ramp == 0
+            || self.min_repeat_docs < 2
+        {
+            return bad(
+                "rewrite top features, key ramp and frame ramp must be ≥ 1, repeat docs ≥ 2".into(),
+            );
         }
         let floor_ok = self.lsh_floor > 0.0 && self.lsh_floor <= 1.0;
         let recall_ok = self.lsh_recall > 0.0 && self.lsh_recall < 1.0;
@@ -385,6 +410,114 @@ pub struct Profile {
     pub common: Vec<u64>,
     /// Share of the document's tokens in units dropped as boilerplate.
     pub dropped_share: f64,
+    /// The months named in the lead (the first `lead_tokens` kept tokens), bit `m` for
+    /// month `m` (see [`features::month_of`]).
+    pub months: u16,
+    /// The document's wording with its figures left out: a bottom-k sketch of the hashes
+    /// of its kept token 4-grams with every number replaced by one placeholder (see
+    /// [`Frames`]). Two instances of one template share it whatever their figures.
+    pub frames: Frames,
+}
+
+/// A bottom-k sketch of a document's *frames*: token 4-grams with numbers masked.
+///
+/// Two reports cut from one template (a rate note, a price change, a tender) share their
+/// wording and differ in their figures; two rewrites of one story share their figures and
+/// differ in their wording. [`Frames::containment`] measures the first: how much of the
+/// shorter document's wording the other repeats. The sketch keeps the `FRAME_SKETCH`
+/// smallest distinct hashes, so documents with fewer frames than that are compared
+/// exactly.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frames {
+    /// The smallest distinct frame hashes, ascending.
+    pub sketch: Vec<u64>,
+    /// Number of distinct frames in the document.
+    pub count: usize,
+}
+
+/// Size of the frame sketch: the containment estimate's standard error is about
+/// `√(J(1 − J)/64) ≤ 0.063`; memory 512 bytes a document.
+pub const FRAME_SKETCH: usize = 64;
+
+/// Tokens per frame.
+const FRAME_LEN: usize = 4;
+
+impl Frames {
+    /// The frames of a token sequence (features in text order; numbers masked).
+    pub fn of<'a>(tokens: impl Iterator<Item = &'a features::Token>) -> Self {
+        // The placeholder for every number: an odd constant no feature hash is likely to be.
+        const NUMBER: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut window = [0u64; FRAME_LEN];
+        let mut seen = 0usize;
+        let mut all: Vec<u64> = Vec::new();
+        for t in tokens {
+            window.rotate_left(1);
+            window[FRAME_LEN - 1] = if t.number { NUMBER } else { t.feature };
+            seen += 1;
+            if seen >= FRAME_LEN {
+                let h = window.iter().fold(0x2545_F491_4F6C_DD1D_u64, |acc, &x| {
+                    crate::hash::fold_mul(acc ^ x, 0xA076_1D64_78BD_642F)
+                });
+                all.push(h);
+            }
+        }
+        Frames::from_hashes(all)
+    }
+
+    /// The sketch of a set of frame hashes (any order, repeats allowed).
+    pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
+        hashes.sort_unstable();
+        hashes.dedup();
+        let count = hashes.len();
+        hashes.truncate(FRAME_SKETCH);
+        Frames {
+            sketch: hashes,
+            count,
+        }
+    }
+
+    /// Estimated share of the smaller frame set found in the other, in [0, 1] (0 when
+    /// either document has no frame): Jaccard `J` from the bottom-k sketch of the union,
+    /// then `|A ∩ B| = J (|A| + |B|) / (1 + J)` over `min(|A|, |B|)`; exact when both
+    /// documents have at most [`FRAME_SKETCH`] frames.
+    pub fn containment(&self, other: &Frames) -> f64 {
+        let (a, b) = (&self.sketch, &other.sketch);
+        if a.is_empty() || b.is_empty() {
+            return 0.0;
+        }
+        if a.len() == self.count && b.len() == other.count {
+            // Both sets are whole: count the intersection.
+            let (mut i, mut j, mut both) = (0, 0, 0usize);
+            while i < a.len() && j < b.len() {
+                both += usize::from(a[i] == b[j]);
+                let (x, y) = (a[i], b[j]);
+                i += usize::from(x <= y);
+                j += usize::from(y <= x);
+            }
+            return both as f64 / a.len().min(b.len()) as f64;
+        }
+        let (mut i, mut j, mut taken, mut both) = (0, 0, 0usize, 0usize);
+        while taken < FRAME_SKETCH && (i < a.len() || j < b.len()) {
+            let x = a.get(i).copied().unwrap_or(u64::MAX);
+            let y = b.get(j).copied().unwrap_or(u64::MAX);
+            if i < a.len() && j < b.len() && x == y {
+                both += 1;
+                i += 1;
+                j += 1;
+            } else if j >= b.len() || (i < a.len() && x < y) {
+                i += 1;
+            } else {
+                j += 1;
+            }
+            taken += 1;
+        }
+        // The k smallest of A ∪ B are each among the k smallest of A or of B, and one of
+        // them is in A exactly when it is in A's sketch: the merge sees the union's
+        // bottom-k and which of it both share.
+        let jac = both as f64 / taken as f64;
+        let (na, nb) = (self.count as f64, other.count as f64);
+        (jac * (na + nb) / ((1.0 + jac) * na.min(nb))).min(1.0)
+    }
 }
 
 impl Profile {
@@ -427,6 +560,14 @@ impl Profile {
                 )
             })
             .collect();
+        let months = doc
+            .units
+            .iter()
+            .filter(|u| u.keep)
+            .flat_map(|u| &u.tokens)
+            .take(p.lead_tokens)
+            .fold(0u16, |m, t| m | (u16::from(t.month > 0) << t.month));
+        let frames = Frames::of(doc.units.iter().filter(|u| u.keep).flat_map(|u| &u.tokens));
         lead.sort_unstable_by_key(|x| x.0);
         lead.dedup_by_key(|x| x.0);
         lead.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -467,6 +608,8 @@ impl Profile {
             slots,
             numbers,
             common,
+            months,
+            frames,
         }
     }
 }
@@ -693,6 +836,58 @@ mod tests {
             }
         }
         assert!(rewrites > 0);
+    }
+
+    #[test]
+    fn frames_mask_figures_and_ignore_repeats() {
+        let frames = |t: &str| Frames::of(features::tokens(t).iter());
+        let a = frames("Acme said it is lowering its base price one cent to 66.50 cents a lb");
+        let b = frames("Acme said it is lowering its base price one cent to 74.0 cents a lb");
+        let c = frames("Cathode prices at Acme drop by a cent to 66.50 cents per pound today");
+        assert_eq!(a.sketch, b.sketch);
+        assert_eq!(a.containment(&b), 1.0);
+        // One phrase in common ("cent to # cents") of eleven frames.
+        assert!((a.containment(&c) - 1.0 / 11.0).abs() < 1e-12);
+        assert_eq!(a.containment(&Frames::default()), 0.0);
+        // Fewer than four tokens: no frame at all.
+        assert_eq!(frames("Acme said").count, 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Frame containment is exact while both sets fit the sketch, and within about four
+        /// standard errors of the truth beyond.
+        #[test]
+        fn frame_containment_estimates_the_share_of_the_smaller_set(
+            shared in 0usize..300,
+            only_a in 0usize..300,
+            only_b in 0usize..300,
+            seed in any::<u64>(),
+        ) {
+            let h = |i: usize, tag: u64| crate::hash::mix64(seed ^ (tag << 40) ^ i as u64);
+            let a: Vec<u64> = (0..shared).map(|i| h(i, 1)).chain((0..only_a).map(|i| h(i, 2))).collect();
+            let b: Vec<u64> = (0..shared).map(|i| h(i, 1)).chain((0..only_b).map(|i| h(i, 3))).collect();
+            let (fa, fb) = (Frames::from_hashes(a), Frames::from_hashes(b));
+            let got = fa.containment(&fb);
+            prop_assert_eq!(got.to_bits(), fb.containment(&fa).to_bits());
+            let smaller = (shared + only_a).min(shared + only_b);
+            if smaller == 0 {
+                prop_assert_eq!(got, 0.0);
+            } else {
+                let truth = shared as f64 / smaller as f64;
+                if shared + only_a.max(only_b) <= FRAME_SKETCH {
+                    prop_assert!((got - truth).abs() < 1e-9, "{} vs {}", got, truth);
+                } else {
+                    let union = (shared + only_a + only_b) as f64;
+                    let j = shared as f64 / union;
+                    // The containment is J · (|A| + |B|) / ((1 + J) · min): its error is the
+                    // J error scaled by that factor.
+                    let scale = union * 2.0 / smaller as f64;
+                    let se = (j * (1.0 - j) / FRAME_SKETCH as f64).sqrt().max(0.01) * scale;
+                    prop_assert!((got - truth).abs() <= 4.0 * se, "{} vs {} (se {})", got, truth, se);
+                }
+            }
+        }
     }
 
     #[test]

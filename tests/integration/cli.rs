@@ -1474,6 +1474,7 @@ containment A in B   0.9829
 containment B in A   0.8861
 verdict              near-duplicate (threshold 0.8)
 rewrite score V      0.7744 (weighted Jaccard 0.7744, key-entity agreement 1.0000)
+rewrite evidence     number conflict 0.0000, shared wording (frames) 1.0000
 rewrite verdict      rewrite (threshold 0.1316 at 231 features)
 "
         ),

@@ -179,3 +179,51 @@ fn templated_reports_with_other_numbers_and_companies_are_not_rewrites() {
         1
     );
 }
+
+/// Two price notes cut from one template with other figures, and two tender notes dated to
+/// other months, are other events; a rewrite of the first note with its figures is not.
+#[test]
+fn template_notes_with_other_figures_or_months_are_not_rewrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().expect("path").to_string()
+    };
+    let cut = write("cut.txt", "Northfield Consolidated Copper Co, a subsidiary of Northfield Resources Corp, said it is lowering its base price for full-plate copper cathodes one-half cent to 66.50 cents a lb, effective immediately.\n");
+    let later = write("later.txt", "Northfield Consolidated Copper Co, a subsidiary of Northfield Resources Corp, said it is lowering its base price for full-plate copper cathodes by 0.50 cent to 74.0 cents a lb, effective immediately.\n");
+    let rewrite = write("rewrite.txt", "Northfield Resources Corp's copper arm, Northfield Consolidated Copper, has cut what it charges for full-plate cathodes by half a cent, to 66.50 cents per pound, with immediate effect.\n");
+    let march = write("march.txt", "Pakistan's state trading corporation is seeking 6,000 tonnes of refined bleached deodorised palm oil for March shipment in a tender closing on Tuesday, European traders said. Offers must remain valid for 48 hours.\n");
+    let may = write("may.txt", "Pakistan's state trading corporation is seeking 6,000 tonnes of refined bleached deodorised palm oil for May shipment in a tender closing on Thursday, European traders said. Offers must remain valid for 48 hours.\n");
+    let rewrite_json = |a: &str, b: &str| -> serde_json::Value {
+        let json: serde_json::Value =
+            serde_json::from_str(&neardup(&["similarity", "--json", a, b])).expect("JSON");
+        json["rewrite"].clone()
+    };
+    let r = rewrite_json(&cut, &later);
+    assert_eq!(r["verdict"], "different", "{r}");
+    assert!(r["frames"].as_f64().is_some_and(|f| f > 0.6), "{r}");
+    let r = rewrite_json(&cut, &rewrite);
+    assert_eq!(r["verdict"], "rewrite", "{r}");
+    assert!(r["frames"].as_f64().is_some_and(|f| f < 0.3), "{r}");
+    let r = rewrite_json(&march, &may);
+    assert_eq!(r["month_conflict"], true, "{r}");
+    assert_eq!(r["verdict"], "different", "{r}");
+    // The same texts, month conflict switched off by a wording that names no month.
+    let undated = write("undated.txt", "Pakistan's state trading corporation is seeking 6,000 tonnes of refined bleached deodorised palm oil for prompt shipment in a tender closing on Thursday, European traders said. Offers must remain valid for 48 hours.\n");
+    let r = rewrite_json(&march, &undated);
+    assert_eq!(r["month_conflict"], false, "{r}");
+    assert_eq!(r["verdict"], "rewrite", "{r}");
+    let dir_s = dir.path().to_str().expect("path");
+    let pairs = neardup(&["pairs", "-q", "--tier", "all", dir_s]);
+    for row in rows(&pairs) {
+        let pair = (row["doc_a"].as_str(), row["doc_b"].as_str());
+        assert!(
+            !matches!(
+                pair,
+                ("cut", "later") | ("later", "cut") | ("march", "may") | ("may", "march")
+            ),
+            "{pairs}"
+        );
+    }
+}
