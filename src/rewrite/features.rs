@@ -850,26 +850,19 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
         }
         let upper = raw_text.as_bytes()[0].is_ascii_uppercase();
         let cap = upper && (!sentence_initial(text, raw.start) || rare_word(lw));
+        // `May` and the abbreviations need a figure beside them or a preposition of time
+        // before them (`May 5`, `Feb 26`, `for May shipment`).
+        let (prev, next) = (i.checked_sub(1).and_then(|j| raws.get(j)), raws.get(i + 1));
+        let dated = || {
+            prev.is_some_and(|r| r.number)
+                || next.is_some_and(|r| r.number)
+                || prev.is_some_and(|r| {
+                    let w = &text[r.start..r.end];
+                    DATE_PREPOSITIONS.iter().any(|p| p.eq_ignore_ascii_case(w))
+                })
+        };
         let month = match month_of(lw) {
-            Some((m, by_number)) if upper && !hyphen => {
-                let number_at =
-                    |j: Option<usize>| j.and_then(|j| raws.get(j)).is_some_and(|r| r.number);
-                let after_preposition =
-                    i.checked_sub(1).and_then(|j| raws.get(j)).is_some_and(|r| {
-                        !r.number
-                            && DATE_PREPOSITIONS
-                                .contains(&text[r.start..r.end].to_ascii_lowercase().as_str())
-                    });
-                if !by_number
-                    || number_at(i.checked_sub(1))
-                    || number_at(Some(i + 1))
-                    || after_preposition
-                {
-                    m
-                } else {
-                    0
-                }
-            }
+            Some((m, by_number)) if upper && !hyphen && (!by_number || dated()) => m,
             _ => 0,
         };
         // Hyphenated: its parts when all have ≥ 3 letters, else the whole word and then

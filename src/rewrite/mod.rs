@@ -545,12 +545,15 @@ impl Profile {
                 .binary_search_by_key(&f, |x| x.0)
                 .map_or(1, |i| counts.terms[i].1)
         };
+        // One pass over the lead: the months it names, and its key-entity candidates.
+        let mut months = 0u16;
         let mut lead: Vec<(u64, f64)> = doc
             .units
             .iter()
             .filter(|u| u.keep)
             .flat_map(|u| &u.tokens)
             .take(p.lead_tokens)
+            .inspect(|t| months |= u16::from(t.month > 0) << t.month)
             .filter(|t| t.key)
             .map(|t| {
                 let rarity = -stats.background_df(t.background).max(1e-9).ln();
@@ -560,13 +563,6 @@ impl Profile {
                 )
             })
             .collect();
-        let months = doc
-            .units
-            .iter()
-            .filter(|u| u.keep)
-            .flat_map(|u| &u.tokens)
-            .take(p.lead_tokens)
-            .fold(0u16, |m, t| m | (u16::from(t.month > 0) << t.month));
         let frames = Frames::of(doc.units.iter().filter(|u| u.keep).flat_map(|u| &u.tokens));
         lead.sort_unstable_by_key(|x| x.0);
         lead.dedup_by_key(|x| x.0);
