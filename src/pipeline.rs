@@ -603,13 +603,23 @@ fn analyze_rewrites(
         let k = slot[doc as usize] as usize;
         &band_keys[k * bands..(k + 1) * bands]
     };
-    // Whether two key rows agree in one of the bands before `band`. Not short-circuiting,
-    // so that it vectorises: the rows are at most `bands` (64) keys long.
-    let collided_before = |x: &[u64], y: &[u64], band: usize| {
-        x[..band]
-            .iter()
-            .zip(&y[..band])
-            .fold(false, |seen, (p, q)| seen | (p == q))
+    // The top 16 bits of every band key: equal keys have equal tags, so rows whose tags
+    // never agree never collided, and the check reads 128 bytes per document instead of
+    // 512 (the rows of a bucket's documents are scattered over the corpus).
+    let band_tags: Vec<u16> = band_keys.iter().map(|&k| (k >> 48) as u16).collect();
+    let tags_of = |doc: u32| {
+        let k = slot[doc as usize] as usize;
+        &band_tags[k * bands..(k + 1) * bands]
+    };
+    // Whether two documents' keys agree in one of the bands before `band`. Not
+    // short-circuiting, so that it vectorises: the rows are at most `bands` (64) long.
+    let agree = |x: &[u16], y: &[u16]| x.iter().zip(y).fold(false, |seen, (p, q)| seen | (p == q));
+    let collided_before = |a: u32, b: u32, band: usize| {
+        agree(&tags_of(a)[..band], &tags_of(b)[..band])
+            && keys_of(a)[..band]
+                .iter()
+                .zip(&keys_of(b)[..band])
+                .any(|(p, q)| p == q)
     };
     let gate = CandidateGate::new(&profiles, params);
     let per_band: Vec<(usize, Vec<RewritePair>)> = (0..bands)
@@ -624,7 +634,7 @@ fn analyze_rewrites(
                     for &(_, b) in &bucket[i + 1..] {
                         let (a, b) = (a.min(b), a.max(b));
                         // A pair is handled in the first band where it collides.
-                        if collided_before(keys_of(a), keys_of(b), band) {
+                        if collided_before(a, b, band) {
                             continue;
                         }
                         candidates += 1;

@@ -84,7 +84,10 @@ pub struct SketchScratch {
     live: Vec<(u64, f64)>,
     minima: Vec<f64>,
     winners: Vec<u64>,
+    /// The identity permutation of `0..k` between features (Fisher–Yates state).
     perm: Vec<u32>,
+    /// The positions one feature's Fisher–Yates steps swapped with.
+    picks: Vec<u32>,
 }
 
 impl WeightedMinHasher {
@@ -139,6 +142,7 @@ impl WeightedMinHasher {
             minima,
             winners,
             perm,
+            picks,
         } = scratch;
         live.clear();
         live.extend(
@@ -158,12 +162,14 @@ impl WeightedMinHasher {
         minima.resize(k, f64::INFINITY);
         winners.clear();
         winners.resize(k, 0);
+        perm.clear();
+        perm.extend(0..k as u32);
         let mut ceiling = f64::INFINITY;
         for &(f, w) in live.iter() {
             let inv_w = 1.0 / w;
             let mut rng = SplitMix(xxh3_64_with_seed(&f.to_le_bytes(), self.seed));
-            perm.clear();
-            perm.extend(0..k as u32);
+            picks.clear();
+            let mut won = false;
             let mut x = 0.0;
             for i in 0..k {
                 let r = rng.next();
@@ -177,6 +183,7 @@ impl WeightedMinHasher {
                 }
                 let pick = i + (((r & 0xffff_ffff) * (k - i) as u64) >> 32) as usize;
                 perm.swap(i, pick);
+                picks.push(pick as u32);
                 let j = perm[i] as usize;
                 // Branch-free: whether a value wins is a coin toss for the first features,
                 // and a mispredicted branch costs more than two conditional moves.
@@ -184,11 +191,21 @@ impl WeightedMinHasher {
                 let wins = value < m;
                 minima[j] = if wins { value } else { m };
                 winners[j] = if wins { f } else { w };
+                won |= wins;
+            }
+            // Back to the identity: only positions `i` and their picks were swapped. A
+            // feature takes a few dozen steps on average, far fewer than the `k` writes of
+            // a fresh permutation.
+            for (i, &pick) in picks.iter().enumerate() {
+                perm[i] = i as u32;
+                perm[pick as usize] = pick;
             }
             // The largest running minimum: a later feature's value at or above it wins
-            // nothing. Recomputed once per feature (it only falls), so within a feature it
-            // is a safe upper bound.
-            ceiling = minima.iter().fold(0.0f64, |m, &v| m.max(v));
+            // nothing. It only falls, and only when this feature won a sample; within a
+            // feature it is a safe upper bound.
+            if won {
+                ceiling = minima.iter().fold(0.0f64, |m, &v| m.max(v));
+            }
         }
         Some(
             winners
