@@ -6,7 +6,33 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Makes glibc give each malloc arena its address space in one 64 MiB step.
+///
+/// glibc grows the arena of a worker thread one page at a time, one `mprotect` call per
+/// page: the rewrite tier's rayon workers build about 230 MB of profiles on Reuters-21578,
+/// 58 000 calls and about a third of the run's system time (`--tier all`, 2 threads,
+/// median of 5: 0.36 -> 0.25 s system, 2.41 -> 2.26 s wall). With a 64 MiB top pad a new
+/// arena is made writable whole; untouched pages stay unbacked, so resident memory does
+/// not grow. Other platforms keep their defaults.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_malloc() {
+    extern "C" {
+        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+    }
+    /// `M_TOP_PAD` in glibc's `malloc.h`.
+    const M_TOP_PAD: std::ffi::c_int = -2;
+    // SAFETY: mallopt only sets an allocator parameter; it runs before any other thread
+    // exists. A failure (return 0) leaves the default, which is only slower.
+    unsafe {
+        mallopt(M_TOP_PAD, 64 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_malloc() {}
+
 fn main() -> ExitCode {
+    tune_malloc();
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
         Err(e) => {
