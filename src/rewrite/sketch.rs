@@ -164,27 +164,35 @@ impl WeightedMinHasher {
         winners.resize(k, 0);
         perm.clear();
         perm.extend(0..k as u32);
+        picks.clear();
+        picks.resize(k, 0);
+        // Slices of length `k`, so that indexing by the step `i < k` needs no bounds check.
+        let (minima, winners) = (&mut minima[..k], &mut winners[..k]);
+        let (perm, picks, spacing) = (&mut perm[..k], &mut picks[..k], &self.spacing[..k]);
         let mut ceiling = f64::INFINITY;
         for &(f, w) in live.iter() {
             let inv_w = 1.0 / w;
             let mut rng = SplitMix(xxh3_64_with_seed(&f.to_le_bytes(), self.seed));
-            picks.clear();
-            let mut won = false;
+            let (mut steps, mut won) = (0, false);
             let mut x = 0.0;
             for i in 0..k {
                 let r = rng.next();
                 // Exp(1) from the high 32 bits (never 0, so the logarithm is finite); the
                 // low 32 bits pick the next sample of the permutation among the k − i left.
                 let u = ((r >> 32) as f64 + 0.5) * (1.0 / 4_294_967_296.0);
-                x += exp1_from_unit(u) * self.spacing[i];
+                x += exp1_from_unit(u) * spacing[i];
                 let value = x * inv_w;
                 if value >= ceiling {
                     break;
                 }
+                // Fisher–Yates step `i`: the sample at `pick` comes next and the one at `i`
+                // takes its place. Position `i` is never read again for this feature, so
+                // only `pick` is written (and remembered, to restore the identity).
                 let pick = i + (((r & 0xffff_ffff) * (k - i) as u64) >> 32) as usize;
-                perm.swap(i, pick);
-                picks.push(pick as u32);
-                let j = perm[i] as usize;
+                let j = perm[pick] as usize;
+                perm[pick] = perm[i];
+                picks[i] = pick as u32;
+                steps = i + 1;
                 // Branch-free: whether a value wins is a coin toss for the first features,
                 // and a mispredicted branch costs more than two conditional moves.
                 let (m, w) = (minima[j], winners[j]);
@@ -193,18 +201,17 @@ impl WeightedMinHasher {
                 winners[j] = if wins { f } else { w };
                 won |= wins;
             }
-            // Back to the identity: only positions `i` and their picks were swapped. A
-            // feature takes a few dozen steps on average, far fewer than the `k` writes of
-            // a fresh permutation.
-            for (i, &pick) in picks.iter().enumerate() {
-                perm[i] = i as u32;
+            // Back to the identity: only the picked positions were written. A feature
+            // takes a few dozen steps on average, far fewer than the `k` writes of a fresh
+            // permutation.
+            for &pick in &picks[..steps] {
                 perm[pick as usize] = pick;
             }
             // The largest running minimum: a later feature's value at or above it wins
             // nothing. It only falls, and only when this feature won a sample; within a
             // feature it is a safe upper bound.
             if won {
-                ceiling = minima.iter().fold(0.0f64, |m, &v| m.max(v));
+                ceiling = largest(minima);
             }
         }
         Some(
@@ -225,6 +232,23 @@ impl WeightedMinHasher {
             })
             .collect()
     }
+}
+
+/// The largest of non-negative values (0 for none), in eight independent running maxima: a
+/// single chain waits out the latency of every comparison, and the running minima are
+/// scanned once per feature that won a sample.
+#[inline]
+fn largest(values: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let mut chunks = values.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (m, &v) in lanes.iter_mut().zip(chunk) {
+            *m = if v > *m { v } else { *m };
+        }
+    }
+    let rest = chunks.remainder().iter();
+    rest.chain(&lanes)
+        .fold(0.0f64, |m, &v| if v > m { v } else { m })
 }
 
 /// The 32-bit value of sample `j` won by feature `f`: two documents agree on sample `j`
@@ -284,6 +308,16 @@ pub fn probability_jaccard(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn largest_is_the_maximum() {
+        assert_eq!(largest(&[]), 0.0);
+        for n in [1, 7, 8, 9, 128, 130] {
+            let v: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64 / 3.0).collect();
+            assert_eq!(largest(&v), v.iter().fold(0.0f64, |m, &x| m.max(x)), "{n}");
+        }
+        assert_eq!(largest(&[1.0, f64::INFINITY, 2.0]), f64::INFINITY);
+    }
 
     #[test]
     fn exp1_from_unit_is_minus_ln_u() {
