@@ -627,7 +627,7 @@ fn analyze_rewrites(
         .map(|band| {
             let mut keys: Vec<(u64, u32)> =
                 live.iter().map(|&doc| (keys_of(doc)[band], doc)).collect();
-            keys.sort_unstable();
+            crate::lsh::sort_by_key(&mut keys);
             let (mut candidates, mut found) = (0usize, Vec::new());
             for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
                 for (i, &(_, a)) in bucket.iter().enumerate() {
