@@ -411,6 +411,15 @@ impl Stats {
         }
     }
 
+    /// [`Self::idf`] and [`Self::is_common`] of a feature in one lookup.
+    fn idf_and_common(&self, feature: u64, bg: f64) -> (f64, bool) {
+        match self.df.get(&feature) {
+            Some(e) if e.background.to_bits() == bg.to_bits() => (e.idf, e.df >= self.common_df),
+            Some(e) => (self.idf_of(e.df, bg), e.df >= self.common_df),
+            None => (self.idf_of(0, bg), false),
+        }
+    }
+
     /// The idf formula of [`Self::idf`] for a document frequency.
     fn idf_of(&self, df: u32, bg: f64) -> f64 {
         let df = df as f64;
@@ -552,12 +561,20 @@ impl Frames {
 impl Profile {
     /// Weights a document's features against corpus statistics.
     pub fn build(doc: &DocUnits, counts: &TermCounts, stats: &Stats, p: &RewriteParams) -> Self {
-        let features: Vec<(u64, f64)> = counts
-            .terms
-            .iter()
-            .map(|&(f, tf, bg)| (f, (1.0 + (tf as f64).ln()) * stats.idf(f, bg)))
-            .filter(|x| x.1 > 0.0)
-            .collect();
+        // One df lookup per term for both its idf and whether it is template vocabulary:
+        // the df table is the size of the corpus vocabulary and each lookup a cache miss.
+        let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
+        let mut common = Vec::new();
+        for &(f, tf, bg) in &counts.terms {
+            let (idf, is_common) = stats.idf_and_common(f, bg);
+            let w = (1.0 + (tf as f64).ln()) * idf;
+            if w > 0.0 {
+                features.push((f, w));
+                if is_common {
+                    common.push(f);
+                }
+            }
+        }
         let mut by_weight = features.clone();
         // Heaviest first, ties by feature: a total order (features are distinct), so
         // selecting the top ones before sorting them gives the same set as a full sort.
@@ -607,11 +624,6 @@ impl Profile {
         };
         let slots = kept(|t| t.slot);
         let numbers = kept(|t| t.number);
-        let common = features
-            .iter()
-            .map(|x| x.0)
-            .filter(|&f| stats.is_common(f))
-            .collect();
         let all_tokens = doc.tokens.len();
         let dropped_tokens: usize = doc.units.iter().filter(|u| !u.keep).map(Unit::len).sum();
         Profile {
