@@ -81,7 +81,12 @@ pub fn drop_off_topic(
     if kept.len() < 4 {
         return 0;
     }
-    let mut full: HashMap64<u32> = HashMap64::default();
+    // Sized for every kept token up front: growing the map rehashed it several times per
+    // document.
+    let mut full: HashMap64<u32> = HashMap64::with_capacity_and_hasher(
+        kept.iter().map(|&i| doc.units[i].len()).sum(),
+        Default::default(),
+    );
     for &i in &kept {
         for t in doc.unit_tokens(&doc.units[i]) {
             *full.entry(t.feature).or_insert(0) += 1;
