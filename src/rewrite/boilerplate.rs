@@ -81,21 +81,26 @@ pub fn drop_off_topic(
     if kept.len() < 4 {
         return 0;
     }
-    let mut full: HashMap64<u32> = HashMap64::default();
+    // Sized for every kept token up front: growing the map rehashed it several times per
+    // document.
+    let mut full: HashMap64<u32> = HashMap64::with_capacity_and_hasher(
+        kept.iter().map(|&i| doc.units[i].len()).sum(),
+        Default::default(),
+    );
     for &i in &kept {
-        for t in &doc.units[i].tokens {
+        for t in doc.unit_tokens(&doc.units[i]) {
             *full.entry(t.feature).or_insert(0) += 1;
         }
     }
     let mut drop = Vec::new();
     let mut own: Vec<(u64, f64)> = Vec::new();
     for &i in &kept {
-        let unit = &doc.units[i];
-        if unit.tokens.len() < min_tokens {
+        let unit = doc.unit_tokens(&doc.units[i]);
+        if unit.len() < min_tokens {
             continue;
         }
         own.clear();
-        own.extend(unit.tokens.iter().map(|t| (t.feature, t.background)));
+        own.extend(unit.iter().map(|t| (t.feature, t.background)));
         own.sort_unstable_by_key(|x| x.0);
         let (mut num, mut den) = (0.0, 0.0);
         for run in own.chunk_by(|a, b| a.0 == b.0) {

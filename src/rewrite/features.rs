@@ -663,7 +663,34 @@ struct Raw {
     start: usize,
     end: usize,
     number: bool,
+    /// A word joined by `'` or `’`.
+    apostrophe: bool,
+    /// A word joined by `-`.
+    hyphen: bool,
 }
+
+/// [`raw_tokens`]'s byte classes: one table load per byte instead of the range tests of
+/// `is_ascii_digit` / `is_ascii_alphanumeric`, on the scanner's innermost loops.
+const RAW_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_digit() {
+            t[b] = DIGIT | ALNUM;
+        } else if c.is_ascii_alphabetic() {
+            t[b] = ALPHA | ALNUM;
+        }
+        b += 1;
+    }
+    t
+};
+/// See [`RAW_CLASS`].
+const DIGIT: u8 = 1;
+/// See [`RAW_CLASS`].
+const ALPHA: u8 = 2;
+/// See [`RAW_CLASS`].
+const ALNUM: u8 = 4;
 
 /// The regex `\$?\d+([.,]\d+)*(st|nd|rd|th|s)?|[A-Za-z][A-Za-z0-9]*(['’-][A-Za-z0-9]+)*`
 /// as a scanner.
@@ -671,25 +698,30 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
     let b = text.as_bytes();
     out.clear();
     let mut i = 0;
+    let is = |j: usize, class: u8| {
+        b.get(j)
+            .is_some_and(|&c| RAW_CLASS[c as usize] & class != 0)
+    };
     let digits = |mut j: usize| {
-        while j < b.len() && b[j].is_ascii_digit() {
+        while is(j, DIGIT) {
             j += 1;
         }
         j
     };
     let alnum = |mut j: usize| {
-        while j < b.len() && b[j].is_ascii_alphanumeric() {
+        while is(j, ALNUM) {
             j += 1;
         }
         j
     };
     while i < b.len() {
         let c = b[i];
-        let dollar = c == b'$' && i + 1 < b.len() && b[i + 1].is_ascii_digit();
-        if c.is_ascii_digit() || dollar {
+        let class = RAW_CLASS[c as usize];
+        let dollar = c == b'$' && is(i + 1, DIGIT);
+        if class & DIGIT != 0 || dollar {
             let start = i;
             let mut j = digits(if dollar { i + 1 } else { i });
-            while j + 1 < b.len() && (b[j] == b'.' || b[j] == b',') && b[j + 1].is_ascii_digit() {
+            while (b.get(j) == Some(&b'.') || b.get(j) == Some(&b',')) && is(j + 1, DIGIT) {
                 j = digits(j + 1);
             }
             for suffix in ["st", "nd", "rd", "th", "s"] {
@@ -702,20 +734,23 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
                 start,
                 end: j,
                 number: true,
+                apostrophe: false,
+                hyphen: false,
             });
             i = j;
-        } else if c.is_ascii_alphabetic() {
+        } else if class & ALPHA != 0 {
             let start = i;
             let mut j = alnum(i);
+            let (mut apostrophe, mut hyphen) = (false, false);
             loop {
-                let sep = if b.get(j) == Some(&b'\'') || b.get(j) == Some(&b'-') {
-                    1
-                } else if b.get(j) == Some(&0xE2) && text[j..].starts_with('’') {
-                    '’'.len_utf8()
-                } else {
-                    0
+                let sep = match b.get(j) {
+                    Some(b'\'') | Some(b'-') => 1,
+                    Some(0xE2) if text[j..].starts_with('’') => '’'.len_utf8(),
+                    _ => 0,
                 };
-                if sep > 0 && b.get(j + sep).is_some_and(u8::is_ascii_alphanumeric) {
+                if sep > 0 && is(j + sep, ALNUM) {
+                    hyphen |= b[j] == b'-';
+                    apostrophe |= b[j] != b'-';
                     j = alnum(j + sep);
                 } else {
                     break;
@@ -725,6 +760,8 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
                 start,
                 end: j,
                 number: false,
+                apostrophe,
+                hyphen,
             });
             i = j;
         } else {
@@ -792,15 +829,22 @@ pub fn tokens(text: &str) -> Vec<Token> {
 #[derive(Debug, Default)]
 pub struct TokenScratch {
     raws: Vec<Raw>,
-    /// The lowercased word.
+    /// The lowercased word's feature key, `w:word`.
     lw: String,
+    /// The feature key of one part of a hyphenated word.
+    part: String,
     /// The rendered number.
     num: String,
 }
 
 /// [`tokens`], appended to `out`, with reusable working memory.
 pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch) {
-    let TokenScratch { raws, lw, num } = scratch;
+    let TokenScratch {
+        raws,
+        lw,
+        part,
+        num,
+    } = scratch;
     raw_tokens(text, raws);
     out.reserve(raws.len());
     for (i, raw) in raws.iter().enumerate() {
@@ -829,27 +873,23 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
             });
             continue;
         }
+        // `lw` holds the feature key `w:word`: the word's hash, and its stem's when the stem
+        // is a prefix, are hashes of prefixes of this buffer, without copying.
         lw.clear();
+        lw.push_str("w:");
         lw.push_str(raw_text);
         lw.make_ascii_lowercase();
-        // A raw word is ASCII except for `’` (bytes E2 80 99), so one byte scan finds both
-        // apostrophes and hyphens.
-        let (mut apostrophe, mut hyphen) = (false, false);
-        for &b in lw.as_bytes() {
-            apostrophe |= b == b'\'' || b == 0xE2;
-            hyphen |= b == b'-';
+        if raw.apostrophe {
+            let mut word = lw[2..].replace('’', "'");
+            if word.ends_with("'s") {
+                word.truncate(word.len() - 2);
+            }
+            lw.truncate(2);
+            lw.extend(word.chars().filter(|&c| c != '\''));
         }
-        if apostrophe {
-            *lw = lw.replace('’', "'");
-        }
-        if lw.ends_with("'s") {
-            lw.truncate(lw.len() - 2);
-        }
-        if apostrophe {
-            *lw = lw.replace('\'', "");
-        }
+        let word = &lw[2..];
         let upper = raw_text.as_bytes()[0].is_ascii_uppercase();
-        let cap = upper && (!sentence_initial(text, raw.start) || rare_word(lw));
+        let cap = upper && (!sentence_initial(text, raw.start) || rare_word(word));
         // `May` and the abbreviations need a figure beside them or a preposition of time
         // before them (`May 5`, `Feb 26`, `for May shipment`).
         let (prev, next) = (i.checked_sub(1).and_then(|j| raws.get(j)), raws.get(i + 1));
@@ -861,34 +901,38 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
                     DATE_PREPOSITIONS.iter().any(|p| p.eq_ignore_ascii_case(w))
                 })
         };
-        let month = match month_of(lw) {
-            Some((m, by_number)) if upper && !hyphen && (!by_number || dated()) => m,
+        let month = match month_of(word) {
+            Some((m, by_number)) if upper && !raw.hyphen && (!by_number || dated()) => m,
             _ => 0,
         };
         // Hyphenated: its parts when all have ≥ 3 letters, else the whole word and then
         // its parts of ≥ 3 letters.
-        if !hyphen {
+        if !raw.hyphen {
             push_word(out, lw, cap, month);
         } else {
-            let split = lw.split('-').all(|p| p.len() >= 3);
+            let split = word.split('-').all(|p| p.len() >= 3);
             if !split {
                 push_word(out, lw, cap, 0);
             }
-            for p in lw.split('-').filter(|p| p.len() >= 3) {
-                push_word(out, p, cap, 0);
+            for p in word.split('-').filter(|p| p.len() >= 3) {
+                part.clear();
+                part.push_str("w:");
+                part.push_str(p);
+                push_word(out, part, cap, 0);
             }
         }
     }
 }
 
-/// Appends the feature of one lowercased word piece (`cap`: it is a name; `month`: the
-/// month it names, or 0): nothing for a multiplier word, the unstemmed word for a stopword,
-/// else its stem.
-fn push_word(out: &mut Vec<Token>, p: &str, cap: bool, month: u8) {
+/// Appends the feature of one lowercased word piece given as its feature key `w:piece`
+/// (`cap`: it is a name; `month`: the month it names, or 0): nothing for a multiplier word,
+/// the unstemmed word for a stopword, else its stem.
+fn push_word(out: &mut Vec<Token>, key: &str, cap: bool, month: u8) {
+    let p = &key[2..];
     if multiplier(p).is_some() {
         return;
     }
-    let hp = word_hash(p);
+    let hp = feature_hash(key);
     if let Some(background) = stopword_probability(hp) {
         out.push(Token {
             feature: hp,
@@ -900,8 +944,12 @@ fn push_word(out: &mut Vec<Token>, p: &str, cap: bool, month: u8) {
         });
         return;
     }
-    let s = stem_cow(p);
-    let hs = if s == p { hp } else { word_hash(&s) };
+    let hs = match stem_cow(p) {
+        // A borrowed stem is a prefix of the piece, so `w:stem` is a prefix of the key.
+        Cow::Borrowed(s) if s.len() == p.len() => hp,
+        Cow::Borrowed(s) => feature_hash(&key[..2 + s.len()]),
+        Cow::Owned(s) => word_hash(&s),
+    };
     let name = cap && !is_calendar(hs);
     out.push(Token {
         feature: hs,

@@ -238,10 +238,22 @@ pub struct Unit {
     pub key: u64,
     /// Words in the normalised unit.
     pub words: usize,
-    /// Features in text order.
-    pub tokens: Vec<Token>,
+    /// Its features in text order: the range of [`DocUnits::tokens`] they occupy.
+    pub tokens: std::ops::Range<usize>,
     /// False once a boilerplate detector dropped the unit.
     pub keep: bool,
+}
+
+impl Unit {
+    /// Number of features in the unit.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Whether the unit has no feature.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
 }
 
 /// A document split into units and tokenised.
@@ -249,36 +261,53 @@ pub struct Unit {
 pub struct DocUnits {
     /// Units in text order.
     pub units: Vec<Unit>,
+    /// The features of every unit, in text order; each unit holds its range. One array per
+    /// document rather than one per unit: most units are a line of a dozen tokens, and
+    /// their allocations and frees were a large part of the tokeniser's time.
+    pub tokens: Vec<Token>,
 }
 
 impl DocUnits {
     /// Splits and tokenises a text.
     pub fn parse(text: &str) -> Self {
         let (mut norm, mut scratch) = (Vec::new(), features::TokenScratch::default());
-        DocUnits {
-            units: features::split_units(text)
-                .into_iter()
-                .map(|u| {
-                    let (key, words) = features::unit_key_with(u, &mut norm);
-                    let mut tokens = Vec::new();
-                    features::tokens_into(u, &mut tokens, &mut scratch);
-                    Unit {
-                        key,
-                        words,
-                        tokens,
-                        keep: true,
-                    }
-                })
-                .collect(),
-        }
+        let mut tokens = Vec::new();
+        let units = features::split_units(text)
+            .into_iter()
+            .map(|u| {
+                let (key, words) = features::unit_key_with(u, &mut norm);
+                let start = tokens.len();
+                features::tokens_into(u, &mut tokens, &mut scratch);
+                Unit {
+                    key,
+                    words,
+                    tokens: start..tokens.len(),
+                    keep: true,
+                }
+            })
+            .collect();
+        DocUnits { units, tokens }
+    }
+
+    /// The features of one unit, in text order.
+    pub fn unit_tokens(&self, unit: &Unit) -> &[Token] {
+        &self.tokens[unit.tokens.clone()]
+    }
+
+    /// The features of the kept units, in text order.
+    pub fn kept_tokens(&self) -> impl Iterator<Item = &Token> + '_ {
+        self.units
+            .iter()
+            .filter(|u| u.keep)
+            .flat_map(|u| &self.tokens[u.tokens.clone()])
     }
 
     /// Feature counts over the kept units.
     pub fn term_counts(&self) -> TermCounts {
         // Sized up front: a flattening collect cannot know its length and would regrow.
         let kept = || self.units.iter().filter(|u| u.keep);
-        let mut all: Vec<(u64, f64)> = Vec::with_capacity(kept().map(|u| u.tokens.len()).sum());
-        all.extend(kept().flat_map(|u| u.tokens.iter().map(|t| (t.feature, t.background))));
+        let mut all: Vec<(u64, f64)> = Vec::with_capacity(kept().map(Unit::len).sum());
+        all.extend(self.kept_tokens().map(|t| (t.feature, t.background)));
         let tokens = all.len();
         all.sort_unstable_by_key(|x| x.0);
         let mut terms = Vec::with_capacity(all.chunk_by(|a, b| a.0 == b.0).count());
@@ -379,6 +408,15 @@ impl Stats {
             Some(e) if e.background.to_bits() == bg.to_bits() => e.idf,
             Some(e) => self.idf_of(e.df, bg),
             None => self.idf_of(0, bg),
+        }
+    }
+
+    /// [`Self::idf`] and [`Self::is_common`] of a feature in one lookup.
+    fn idf_and_common(&self, feature: u64, bg: f64) -> (f64, bool) {
+        match self.df.get(&feature) {
+            Some(e) if e.background.to_bits() == bg.to_bits() => (e.idf, e.df >= self.common_df),
+            Some(e) => (self.idf_of(e.df, bg), e.df >= self.common_df),
+            None => (self.idf_of(0, bg), false),
         }
     }
 
@@ -523,12 +561,20 @@ impl Frames {
 impl Profile {
     /// Weights a document's features against corpus statistics.
     pub fn build(doc: &DocUnits, counts: &TermCounts, stats: &Stats, p: &RewriteParams) -> Self {
-        let features: Vec<(u64, f64)> = counts
-            .terms
-            .iter()
-            .map(|&(f, tf, bg)| (f, (1.0 + (tf as f64).ln()) * stats.idf(f, bg)))
-            .filter(|x| x.1 > 0.0)
-            .collect();
+        // One df lookup per term for both its idf and whether it is template vocabulary:
+        // the df table is the size of the corpus vocabulary and each lookup a cache miss.
+        let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
+        let mut common = Vec::new();
+        for &(f, tf, bg) in &counts.terms {
+            let (idf, is_common) = stats.idf_and_common(f, bg);
+            let w = (1.0 + (tf as f64).ln()) * idf;
+            if w > 0.0 {
+                features.push((f, w));
+                if is_common {
+                    common.push(f);
+                }
+            }
+        }
         let mut by_weight = features.clone();
         // Heaviest first, ties by feature: a total order (features are distinct), so
         // selecting the top ones before sorting them gives the same set as a full sort.
@@ -548,10 +594,7 @@ impl Profile {
         // One pass over the lead: the months it names, and its key-entity candidates.
         let mut months = 0u16;
         let mut lead: Vec<(u64, f64)> = doc
-            .units
-            .iter()
-            .filter(|u| u.keep)
-            .flat_map(|u| &u.tokens)
+            .kept_tokens()
             .take(p.lead_tokens)
             .inspect(|t| months |= u16::from(t.month > 0) << t.month)
             .filter(|t| t.key)
@@ -563,17 +606,14 @@ impl Profile {
                 )
             })
             .collect();
-        let frames = Frames::of(doc.units.iter().filter(|u| u.keep).flat_map(|u| &u.tokens));
+        let frames = Frames::of(doc.kept_tokens());
         lead.sort_unstable_by_key(|x| x.0);
         lead.dedup_by_key(|x| x.0);
         lead.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         lead.truncate(p.key_entities);
         let kept = |pick: fn(&Token) -> bool| {
             let mut v: Vec<u64> = doc
-                .units
-                .iter()
-                .filter(|u| u.keep)
-                .flat_map(|u| &u.tokens)
+                .kept_tokens()
                 .filter(|t| pick(t))
                 .map(|t| t.feature)
                 .collect();
@@ -584,18 +624,8 @@ impl Profile {
         };
         let slots = kept(|t| t.slot);
         let numbers = kept(|t| t.number);
-        let common = features
-            .iter()
-            .map(|x| x.0)
-            .filter(|&f| stats.is_common(f))
-            .collect();
-        let all_tokens: usize = doc.units.iter().map(|u| u.tokens.len()).sum();
-        let dropped_tokens: usize = doc
-            .units
-            .iter()
-            .filter(|u| !u.keep)
-            .map(|u| u.tokens.len())
-            .sum();
+        let all_tokens = doc.tokens.len();
+        let dropped_tokens: usize = doc.units.iter().filter(|u| !u.keep).map(Unit::len).sum();
         Profile {
             dropped_share: dropped_tokens as f64 / all_tokens.max(1) as f64,
             features,
