@@ -12,12 +12,15 @@
 //! | `lsh` | `lsh::candidate_pairs` over N signatures (18 bands × 7 rows) | signatures/s |
 //! | `verify` | shingle-set construction; `Similarity::of` on two sets | docs/s; pairs/s |
 //! | `pipeline` | `analyze` + `cluster` on 20 000 articles; also with `read_corpus` | docs/s |
+//! | `rewrite` | rewrite profiles and sketches of 5 000 of those articles; `analyze` at `--tier near` and `--tier all` side by side | docs/s |
 //!
 //! `ascii` articles are pure ASCII (the normaliser's byte-level fast path); `unicode` ones
 //! are the same articles with curly quotes, dashes and accented names (the NFKC path).
 //! Every benchmark checks its result against a value computed before timing, so a stage
 //! that broke cannot look fast. Single-threaded stages report per-core throughput; the
-//! `pipeline` group uses every core (rayon).
+//! `pipeline` and `rewrite` groups use every core (rayon). The rewrite tier's cost on real
+//! news (Reuters-21578) is measured by `scripts/bench_rewrite.sh`; generated word salad has
+//! no real rewrites, so the `rewrite` group times the stages' cost, not their findings.
 
 use std::cell::OnceCell;
 use std::hint::black_box;
@@ -26,12 +29,15 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+use neardup::config::Tier;
 use neardup::error::Location;
 use neardup::lsh::{candidate_pairs, LshParams};
 use neardup::minhash::{jaccard, jaccard_estimate};
 use neardup::pipeline::{
-    analyze, cluster, read_corpus, Corpus, Fingerprint, FingerprintScratch, OnInvalid,
+    analyze, cluster, read_corpus, rewrite_profiles, Corpus, Fingerprint, FingerprintScratch,
+    OnInvalid,
 };
+use neardup::rewrite::sketch::WeightedMinHasher;
 use neardup::shingle::Scratch;
 use neardup::verify::Similarity;
 use neardup::{Config, Document, Fingerprinter, InputOptions, InputSpec, Signature};
@@ -620,9 +626,72 @@ fn bench_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
+/// Articles in the `rewrite` group.
+const REWRITE_DOCS: usize = 5_000;
+
+fn bench_rewrite(c: &mut Criterion) {
+    let near = Config::default();
+    let all = Config {
+        tier: Tier::All,
+        ..Config::default()
+    };
+    let data: OnceCell<(Corpus, usize)> = OnceCell::new();
+    // The first REWRITE_DOCS articles of the pipeline corpus and, computed before timing,
+    // the number of rewrite pairs `--tier all` reports among them, which every timed run
+    // must reproduce. Word salad from one vocabulary shares its heavy features far more
+    // than news does, so its LSH buckets are large: fewer articles keep a run short.
+    let init = || {
+        let mut corpus = e2e(&near).corpus;
+        corpus.docs.truncate(REWRITE_DOCS);
+        corpus.fingerprints.truncate(REWRITE_DOCS);
+        let pairs = analyze(&corpus, &all, &())
+            .expect("analyze")
+            .rewrite
+            .map_or(0, |r| r.pairs.len());
+        eprintln!("rewrite: {pairs} rewrite pairs among {REWRITE_DOCS} generated articles");
+        (corpus, pairs)
+    };
+    let mut group = c.benchmark_group("rewrite");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(REWRITE_DOCS as u64));
+    group.bench_function(BenchmarkId::new("profiles", REWRITE_DOCS), |b| {
+        let (corpus, _) = data.get_or_init(init);
+        let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+        b.iter(|| {
+            let profiles = rewrite_profiles(black_box(&texts), &all.rewrite);
+            assert_eq!(profiles.len(), REWRITE_DOCS);
+        })
+    });
+    group.bench_function(BenchmarkId::new("sketches", REWRITE_DOCS), |b| {
+        let (corpus, _) = data.get_or_init(init);
+        let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+        let profiles = rewrite_profiles(&texts, &all.rewrite);
+        let tops: Vec<&[(u64, f64)]> = profiles.iter().map(|p| p.top.as_slice()).collect();
+        let sketcher =
+            WeightedMinHasher::new(all.rewrite.sketch_size, all.seed).expect("sketch size");
+        b.iter(|| {
+            let sketches = sketcher.sketch_all(black_box(&tops));
+            assert!(sketches.iter().all(Option::is_some));
+        })
+    });
+    for (name, config) in [("analyze_near", &near), ("analyze_all", &all)] {
+        group.bench_function(BenchmarkId::new(name, REWRITE_DOCS), |b| {
+            let (corpus, pairs) = data.get_or_init(init);
+            b.iter(|| {
+                let analysis = analyze(black_box(corpus), config, &()).expect("analyze");
+                if let Some(r) = &analysis.rewrite {
+                    assert_eq!(r.pairs.len(), *pairs);
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = stages;
     config = config();
-    targets = bench_shingle, bench_fingerprint, bench_lsh, bench_verify, bench_pipeline
+    targets = bench_shingle, bench_fingerprint, bench_lsh, bench_verify, bench_pipeline,
+        bench_rewrite
 }
 criterion_main!(stages);
