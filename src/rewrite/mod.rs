@@ -576,10 +576,17 @@ impl Profile {
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
         let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
-        let mut common = Vec::new();
+        // Gathered at full size and then copied at their own: growing them push by push
+        // cost more than the copies.
+        let mut common = Vec::with_capacity(counts.terms.len());
         for &(f, tf, bg) in &counts.terms {
             let (idf, is_common) = stats.idf_and_common(f, bg);
-            let w = (1.0 + (tf as f64).ln()) * idf;
+            // Most terms occur once, and `1 + ln 1` is exactly 1: no `ln` call for them.
+            let w = if tf == 1 {
+                idf
+            } else {
+                (1.0 + (tf as f64).ln()) * idf
+            };
             if w > 0.0 {
                 features.push((f, w));
                 if is_common {
@@ -587,6 +594,7 @@ impl Profile {
                 }
             }
         }
+        let common = common.to_vec();
         let mut by_weight = features.clone();
         // Heaviest first, ties by feature: a total order (features are distinct), so
         // selecting the top ones before sorting them gives the same set as a full sort.
@@ -627,7 +635,7 @@ impl Profile {
         let kept_len: usize = doc.units.iter().filter(|u| u.keep).map(Unit::len).sum();
         let mut window = FrameWindow::default();
         let mut frame_hashes = Vec::with_capacity(kept_len.saturating_sub(FRAME_LEN - 1));
-        let (mut slots, mut numbers) = (Vec::new(), Vec::new());
+        let (mut slots, mut numbers) = (Vec::with_capacity(kept_len), Vec::with_capacity(kept_len));
         for u in doc.units.iter().filter(|u| u.keep) {
             for t in doc.unit_tokens(u) {
                 frame_hashes.extend(window.push(t));
@@ -647,6 +655,7 @@ impl Profile {
         };
         in_features(&mut slots);
         in_features(&mut numbers);
+        let (slots, numbers) = (slots.to_vec(), numbers.to_vec());
         let all_tokens = doc.tokens.len();
         let dropped_tokens: usize = doc.units.iter().filter(|u| !u.keep).map(Unit::len).sum();
         Profile {
