@@ -53,6 +53,61 @@ impl Hasher for PassThrough {
 /// A hash map keyed by 64-bit hashes.
 pub type HashMap64<V> = std::collections::HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
+/// Sorts `v` by `key`, a 64-bit hash whose high bits are spread uniformly (feature and
+/// frame hashes): a counting pass scatters the items into about one bucket per item by
+/// their top key bits, and an insertion sort then only moves the few items that share a
+/// bucket. The per-document sorts of term counts and frames were a quarter of the profile
+/// stages in comparison sorts of a hundred-odd items. Items with equal keys may come out
+/// in any order, as with `sort_unstable_by_key`. Keys that are not spread (small integers
+/// in tests) would make the insertion sort quadratic: past a bound on its moves it hands
+/// over to a comparison sort.
+pub fn sort_by_hash<T: Copy>(v: &mut Vec<T>, key: impl Fn(&T) -> u64) {
+    let n = v.len();
+    if n <= 32 {
+        v.sort_unstable_by_key(|x| key(x));
+        return;
+    }
+    // Between n/2 and n buckets: about one item each, and few empty buckets to walk.
+    let bits = usize::BITS - 1 - n.leading_zeros();
+    let shift = 64 - bits;
+    let mut starts = vec![0u32; 1usize << bits];
+    for x in v.iter() {
+        starts[(key(x) >> shift) as usize] += 1;
+    }
+    let mut sum = 0u32;
+    for s in starts.iter_mut() {
+        let count = *s;
+        *s = sum;
+        sum += count;
+    }
+    let mut out = v.clone();
+    for x in v.iter() {
+        let slot = &mut starts[(key(x) >> shift) as usize];
+        out[*slot as usize] = *x;
+        *slot += 1;
+    }
+    let mut moves = 0usize;
+    for i in 1..n {
+        let x = out[i];
+        let k = key(&x);
+        if key(&out[i - 1]) <= k {
+            continue;
+        }
+        let mut j = i;
+        while j > 0 && key(&out[j - 1]) > k {
+            out[j] = out[j - 1];
+            j -= 1;
+        }
+        out[j] = x;
+        moves += i - j;
+        if moves > 8 * n {
+            out.sort_unstable_by_key(|x| key(x));
+            break;
+        }
+    }
+    *v = out;
+}
+
 /// Function words: kept as features (unstemmed, never names), weighted down by background idf.
 const STOPWORDS: &[&str] = &[
     "a",
@@ -446,7 +501,9 @@ pub fn stem(w: &str) -> String {
 /// [`stem`] without allocating unless the stem is not a prefix of the word (`ies→y`): the
 /// tokeniser stems every content word, so the common case must stay a slice.
 pub fn stem_cow(w: &str) -> Cow<'_, str> {
-    if w.len() <= 3 {
+    // Every rule removes a final `s`, `g` (`ing`), `d` (`ed`), `y` (`ly`) or `e`: a word
+    // ending otherwise is its own stem, and most words do.
+    if w.len() <= 3 || !matches!(w.as_bytes().last(), Some(b's' | b'g' | b'd' | b'y' | b'e')) {
         return Cow::Borrowed(w);
     }
     if w.ends_with("ies") && w.len() > 4 {
@@ -548,7 +605,11 @@ pub fn unit_key_with(unit: &str, norm: &mut Vec<u8>) -> (u64, usize) {
     if unit.is_ascii() {
         // The common case, in one pass over the bytes. For ASCII, `split_whitespace`
         // splits at tab, newline, vertical tab, form feed, carriage return and space, and
-        // `is_alphanumeric` / `to_lowercase` are their ASCII versions.
+        // `is_alphanumeric` / `to_lowercase` are their ASCII versions. The key is never
+        // longer than the unit (each separating space stands for a whitespace byte), so
+        // it is written into a buffer of the unit's length instead of pushed byte by byte.
+        norm.resize(unit.len(), 0);
+        let mut len = 0;
         let mut in_word = false;
         for &b in unit.as_bytes() {
             match UNIT_KEY_CLASS[b as usize] {
@@ -556,17 +617,19 @@ pub fn unit_key_with(unit: &str, norm: &mut Vec<u8>) -> (u64, usize) {
                 SKIP => {}
                 lower => {
                     if !in_word {
-                        if !norm.is_empty() {
-                            norm.push(b' ');
+                        if len > 0 {
+                            norm[len] = b' ';
+                            len += 1;
                         }
                         in_word = true;
                         words += 1;
                     }
-                    norm.push(lower);
+                    norm[len] = lower;
+                    len += 1;
                 }
             }
         }
-        return (xxh3_64(norm), words);
+        return (xxh3_64(&norm[..len]), words);
     }
     let mut tmp = [0u8; 4];
     for word in unit.split_whitespace() {
@@ -667,6 +730,8 @@ struct Raw {
     apostrophe: bool,
     /// A word joined by `-`.
     hyphen: bool,
+    /// A word with an ASCII capital letter: only those need lowercasing.
+    upper: bool,
 }
 
 /// [`raw_tokens`]'s byte classes: one table load per byte instead of the range tests of
@@ -678,6 +743,8 @@ const RAW_CLASS: [u8; 256] = {
         let c = b as u8;
         if c.is_ascii_digit() {
             t[b] = DIGIT | ALNUM;
+        } else if c.is_ascii_uppercase() {
+            t[b] = ALPHA | ALNUM | UPPER;
         } else if c.is_ascii_alphabetic() {
             t[b] = ALPHA | ALNUM;
         }
@@ -691,6 +758,8 @@ const DIGIT: u8 = 1;
 const ALPHA: u8 = 2;
 /// See [`RAW_CLASS`].
 const ALNUM: u8 = 4;
+/// See [`RAW_CLASS`].
+const UPPER: u8 = 8;
 
 /// The regex `\$?\d+([.,]\d+)*(st|nd|rd|th|s)?|[A-Za-z][A-Za-z0-9]*(['’-][A-Za-z0-9]+)*`
 /// as a scanner.
@@ -708,11 +777,18 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
         }
         j
     };
+    // Also returns the union of the classes of the bytes it passes.
     let alnum = |mut j: usize| {
-        while is(j, ALNUM) {
+        let mut classes = 0u8;
+        while let Some(&c) = b.get(j) {
+            let class = RAW_CLASS[c as usize];
+            if class & ALNUM == 0 {
+                break;
+            }
+            classes |= class;
             j += 1;
         }
-        j
+        (j, classes)
     };
     while i < b.len() {
         let c = b[i];
@@ -736,11 +812,12 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
                 number: true,
                 apostrophe: false,
                 hyphen: false,
+                upper: false,
             });
             i = j;
         } else if class & ALPHA != 0 {
             let start = i;
-            let mut j = alnum(i);
+            let (mut j, mut classes) = alnum(i);
             let (mut apostrophe, mut hyphen) = (false, false);
             loop {
                 let sep = match b.get(j) {
@@ -751,7 +828,9 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
                 if sep > 0 && is(j + sep, ALNUM) {
                     hyphen |= b[j] == b'-';
                     apostrophe |= b[j] != b'-';
-                    j = alnum(j + sep);
+                    let (end, more) = alnum(j + sep);
+                    j = end;
+                    classes |= more;
                 } else {
                     break;
                 }
@@ -762,6 +841,7 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
                 number: false,
                 apostrophe,
                 hyphen,
+                upper: classes & UPPER != 0,
             });
             i = j;
         } else {
@@ -878,7 +958,9 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
         lw.clear();
         lw.push_str("w:");
         lw.push_str(raw_text);
-        lw.make_ascii_lowercase();
+        if raw.upper {
+            lw.make_ascii_lowercase();
+        }
         if raw.apostrophe {
             let mut word = lw[2..].replace('’', "'");
             if word.ends_with("'s") {
@@ -901,8 +983,9 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
                     DATE_PREPOSITIONS.iter().any(|p| p.eq_ignore_ascii_case(w))
                 })
         };
-        let month = match month_of(word) {
-            Some((m, by_number)) if upper && !raw.hyphen && (!by_number || dated()) => m,
+        // Only a capitalised word can name a month: the others skip the lookup.
+        let month = match upper.then(|| month_of(word)).flatten() {
+            Some((m, by_number)) if !raw.hyphen && (!by_number || dated()) => m,
             _ => 0,
         };
         // Hyphenated: its parts when all have ≥ 3 letters, else the whole word and then
@@ -929,7 +1012,8 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
 /// the unstemmed word for a stopword, else its stem.
 fn push_word(out: &mut Vec<Token>, key: &str, cap: bool, month: u8) {
     let p = &key[2..];
-    if multiplier(p).is_some() {
+    // Every multiplier word starts with `b`, `m` or `t`: the others skip the comparisons.
+    if matches!(p.as_bytes().first(), Some(b'b' | b'm' | b't')) && multiplier(p).is_some() {
         return;
     }
     let hp = feature_hash(key);
@@ -967,6 +1051,28 @@ mod tests {
 
     fn h(k: &str) -> u64 {
         feature_hash(k)
+    }
+
+    #[test]
+    fn hash_sort_orders_like_a_comparison_sort() {
+        // Spread keys (hashes), small keys (one bucket: the fallback), and repeats.
+        for n in [0usize, 1, 5, 33, 64, 100, 257, 1000] {
+            let spread: Vec<(u64, u32)> = (0..n as u64)
+                .map(|i| (xxh3_64(&(i % 37 + i / 3).to_le_bytes()), i as u32))
+                .collect();
+            let small: Vec<(u64, u32)> = (0..n as u64).map(|i| ((i * 7) % 50, i as u32)).collect();
+            for v in [spread, small] {
+                let mut got = v.clone();
+                sort_by_hash(&mut got, |x| x.0);
+                let mut want = v;
+                want.sort_unstable_by_key(|x| x.0);
+                let keys = |v: &[(u64, u32)]| v.iter().map(|x| x.0).collect::<Vec<_>>();
+                assert_eq!(keys(&got), keys(&want), "{n}");
+                got.sort_unstable();
+                want.sort_unstable();
+                assert_eq!(got, want, "{n}: same items");
+            }
+        }
     }
 
     #[test]

@@ -309,7 +309,7 @@ impl DocUnits {
         let mut all: Vec<(u64, f64)> = Vec::with_capacity(kept().map(Unit::len).sum());
         all.extend(self.kept_tokens().map(|t| (t.feature, t.background)));
         let tokens = all.len();
-        all.sort_unstable_by_key(|x| x.0);
+        features::sort_by_hash(&mut all, |x| x.0);
         let mut terms = Vec::with_capacity(all.chunk_by(|a, b| a.0 == b.0).count());
         terms.extend(
             all.chunk_by(|a, b| a.0 == b.0)
@@ -480,31 +480,43 @@ pub const FRAME_SKETCH: usize = 64;
 /// Tokens per frame.
 const FRAME_LEN: usize = 4;
 
+/// The last [`FRAME_LEN`] tokens of a sequence, hashed into a frame once there are that
+/// many.
+#[derive(Debug, Default)]
+struct FrameWindow {
+    window: [u64; FRAME_LEN],
+    seen: usize,
+}
+
+impl FrameWindow {
+    /// Adds the next token; returns the hash of the frame it ends, if it ends one.
+    fn push(&mut self, t: &features::Token) -> Option<u64> {
+        // The placeholder for every number: an odd constant no feature hash is likely to be.
+        const NUMBER: u64 = 0x9E37_79B9_7F4A_7C15;
+        let window = &mut self.window;
+        window.rotate_left(1);
+        window[FRAME_LEN - 1] = if t.number { NUMBER } else { t.feature };
+        self.seen += 1;
+        (self.seen >= FRAME_LEN).then(|| {
+            window.iter().fold(0x2545_F491_4F6C_DD1D_u64, |acc, &x| {
+                crate::hash::fold_mul(acc ^ x, 0xA076_1D64_78BD_642F)
+            })
+        })
+    }
+}
+
 impl Frames {
     /// The frames of a token sequence (features in text order; numbers masked).
     pub fn of<'a>(tokens: impl Iterator<Item = &'a features::Token>) -> Self {
-        // The placeholder for every number: an odd constant no feature hash is likely to be.
-        const NUMBER: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut window = [0u64; FRAME_LEN];
-        let mut seen = 0usize;
-        let mut all: Vec<u64> = Vec::new();
-        for t in tokens {
-            window.rotate_left(1);
-            window[FRAME_LEN - 1] = if t.number { NUMBER } else { t.feature };
-            seen += 1;
-            if seen >= FRAME_LEN {
-                let h = window.iter().fold(0x2545_F491_4F6C_DD1D_u64, |acc, &x| {
-                    crate::hash::fold_mul(acc ^ x, 0xA076_1D64_78BD_642F)
-                });
-                all.push(h);
-            }
-        }
+        let mut window = FrameWindow::default();
+        let mut all: Vec<u64> = Vec::with_capacity(tokens.size_hint().0);
+        all.extend(tokens.filter_map(|t| window.push(t)));
         Frames::from_hashes(all)
     }
 
     /// The sketch of a set of frame hashes (any order, repeats allowed).
     pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
-        hashes.sort_unstable();
+        features::sort_by_hash(&mut hashes, |&h| h);
         hashes.dedup();
         let count = hashes.len();
         hashes.truncate(FRAME_SKETCH);
@@ -564,10 +576,17 @@ impl Profile {
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
         let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
-        let mut common = Vec::new();
+        // Gathered at full size and then copied at their own: growing them push by push
+        // cost more than the copies.
+        let mut common = Vec::with_capacity(counts.terms.len());
         for &(f, tf, bg) in &counts.terms {
             let (idf, is_common) = stats.idf_and_common(f, bg);
-            let w = (1.0 + (tf as f64).ln()) * idf;
+            // Most terms occur once, and `1 + ln 1` is exactly 1: no `ln` call for them.
+            let w = if tf == 1 {
+                idf
+            } else {
+                (1.0 + (tf as f64).ln()) * idf
+            };
             if w > 0.0 {
                 features.push((f, w));
                 if is_common {
@@ -575,6 +594,7 @@ impl Profile {
                 }
             }
         }
+        let common = common.to_vec();
         let mut by_weight = features.clone();
         // Heaviest first, ties by feature: a total order (features are distinct), so
         // selecting the top ones before sorting them gives the same set as a full sort.
@@ -606,24 +626,36 @@ impl Profile {
                 )
             })
             .collect();
-        let frames = Frames::of(doc.kept_tokens());
         lead.sort_unstable_by_key(|x| x.0);
         lead.dedup_by_key(|x| x.0);
         lead.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         lead.truncate(p.key_entities);
-        let kept = |pick: fn(&Token) -> bool| {
-            let mut v: Vec<u64> = doc
-                .kept_tokens()
-                .filter(|t| pick(t))
-                .map(|t| t.feature)
-                .collect();
+        // One pass over the kept tokens for frames, slots and numbers, unit by unit: the
+        // flattening iterator and three growing vectors cost more than the work itself.
+        let kept_len: usize = doc.units.iter().filter(|u| u.keep).map(Unit::len).sum();
+        let mut window = FrameWindow::default();
+        let mut frame_hashes = Vec::with_capacity(kept_len.saturating_sub(FRAME_LEN - 1));
+        let (mut slots, mut numbers) = (Vec::with_capacity(kept_len), Vec::with_capacity(kept_len));
+        for u in doc.units.iter().filter(|u| u.keep) {
+            for t in doc.unit_tokens(u) {
+                frame_hashes.extend(window.push(t));
+                if t.slot {
+                    slots.push(t.feature);
+                }
+                if t.number {
+                    numbers.push(t.feature);
+                }
+            }
+        }
+        let frames = Frames::from_hashes(frame_hashes);
+        let in_features = |v: &mut Vec<u64>| {
             v.sort_unstable();
             v.dedup();
             v.retain(|&f| features.binary_search_by_key(&f, |x| x.0).is_ok());
-            v
         };
-        let slots = kept(|t| t.slot);
-        let numbers = kept(|t| t.number);
+        in_features(&mut slots);
+        in_features(&mut numbers);
+        let (slots, numbers) = (slots.to_vec(), numbers.to_vec());
         let all_tokens = doc.tokens.len();
         let dropped_tokens: usize = doc.units.iter().filter(|u| !u.keep).map(Unit::len).sum();
         Profile {
