@@ -478,7 +478,13 @@ pub fn rewrite_profiles_with_stats(
             stats = Stats::new(&counts, params);
         }
     }
-    let profiles = rewrite_build_profiles(&docs, &counts, &stats, params);
+    // Each document's tokens and counts are freed as soon as its profile is built, so that
+    // the tokens of the whole corpus and all its profiles are never held at once.
+    let profiles = docs
+        .into_par_iter()
+        .zip(counts.into_par_iter())
+        .map(|(d, c)| Profile::build(&d, &c, &stats, params))
+        .collect();
     (profiles, dropped)
 }
 

@@ -286,6 +286,9 @@ impl DocUnits {
                 }
             })
             .collect();
+        // Every document's tokens stay in memory until the profiles are built; a vector
+        // grown by doubling holds up to twice its length (in place with glibc, so cheap).
+        tokens.shrink_to_fit();
         DocUnits { units, tokens }
     }
 
@@ -520,6 +523,8 @@ impl Frames {
         hashes.dedup();
         let count = hashes.len();
         hashes.truncate(FRAME_SKETCH);
+        // Kept for every document: without this, each would keep room for all its frames.
+        hashes.shrink_to_fit();
         Frames {
             sketch: hashes,
             count,
@@ -602,6 +607,8 @@ impl Profile {
         if by_weight.len() > p.top_features {
             by_weight.select_nth_unstable_by(p.top_features, heavier);
             by_weight.truncate(p.top_features);
+            // Kept for every document: a profile holds its top features, not room for all.
+            by_weight.shrink_to_fit();
         }
         by_weight.sort_unstable_by_key(|x| x.0);
 
