@@ -83,13 +83,19 @@ pub fn drop_off_topic(
     }
     // Sized for every kept token up front: growing the map rehashed it several times per
     // document.
-    let mut full: HashMap64<u32> = HashMap64::with_capacity_and_hasher(
+    // Each feature's count in the document and its idf: the idf is looked up in the
+    // corpus-wide table once per distinct feature here, not once per unit that has it
+    // (that table is the corpus vocabulary, and every lookup a cache miss). A feature's
+    // background probability is a function of the feature, so any token gives it.
+    let mut full: HashMap64<(u32, f64)> = HashMap64::with_capacity_and_hasher(
         kept.iter().map(|&i| doc.units[i].len()).sum(),
         Default::default(),
     );
     for &i in &kept {
         for t in doc.unit_tokens(&doc.units[i]) {
-            *full.entry(t.feature).or_insert(0) += 1;
+            full.entry(t.feature)
+                .or_insert_with(|| (0, stats.idf(t.feature, t.background)))
+                .0 += 1;
         }
     }
     let mut drop = Vec::new();
@@ -105,9 +111,12 @@ pub fn drop_off_topic(
         let (mut num, mut den) = (0.0, 0.0);
         for run in own.chunk_by(|a, b| a.0 == b.0) {
             let (f, bg) = run[0];
-            let w = stats.idf(f, bg);
+            let (count, w) = full
+                .get(&f)
+                .copied()
+                .unwrap_or_else(|| (0, stats.idf(f, bg)));
             den += w;
-            if full.get(&f).copied().unwrap_or(0) as usize > run.len() {
+            if count as usize > run.len() {
                 num += w;
             }
         }

@@ -269,7 +269,7 @@ impl WeightedMinHasher {
     /// stopped; once every sample holds a value, all of them below `c_r`, no value not yet
     /// drawn (each `≥ c_r`) can win one, so the sketch is exact. The largest minimum of `k`
     /// samples is about `(ln k + 0.58) / Σw`, so the cap starts at `4 / Σw` and grows by a
-    /// quarter a round: about 700 draws per Reuters document against 1 200 for the
+    /// quarter a round: about 660 draws per Reuters document against 1 200 for the
     /// feature-by-feature walk, whose stopping bound starts at infinity and falls only as
     /// the heaviest features fill every sample. A sample keeps the smallest value and, of
     /// equal values, the feature first in `live`, as the walk's strict `<` does, so both
