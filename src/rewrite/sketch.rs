@@ -326,10 +326,16 @@ impl WeightedMinHasher {
             total += w;
         }
         let mut cap = 4.0 / total;
+        if !(cap > 0.0 && cap.is_finite()) {
+            // Weights near the ends of the f64 range: no cap to start from. Nothing was
+            // taken from the rows yet.
+            return self.sketch_feature_by_feature(scratch);
+        }
         let mut empty = k;
-        // Every feature can fill all `k` samples, so the rounds end: once the cap passes
-        // the largest of the features' last values, every value has been drawn.
-        while empty > 0 {
+        // Every feature can fill all `k` samples, so the rounds end once the cap passes
+        // the largest of the features' last values; the cap itself ends at infinity, so a
+        // value that is not finite (a weight near 0) cannot keep the loop going.
+        loop {
             for (idx, s) in streams.iter_mut().enumerate() {
                 let (row, picked) = (
                     &mut rows[idx * k..(idx + 1) * k],
@@ -354,6 +360,9 @@ impl WeightedMinHasher {
                     }
                 }
             }
+            if empty == 0 || cap == f64::INFINITY {
+                break;
+            }
             cap *= 1.25;
         }
         for (idx, s) in streams.iter().enumerate() {
@@ -361,6 +370,10 @@ impl WeightedMinHasher {
             for &pick in &row_picks[idx * k..idx * k + s.step] {
                 row[pick as usize] = pick;
             }
+        }
+        if empty > 0 {
+            // Some value was not finite and never came under a cap: the walk decides.
+            return self.sketch_feature_by_feature(scratch);
         }
         self.finish(winners)
     }
@@ -539,6 +552,22 @@ mod tests {
         let batch = m.sketch_all(&refs);
         for (s, b) in sets.iter().zip(&batch) {
             assert_eq!(&m.sketch(s), b);
+        }
+    }
+
+    #[test]
+    fn extreme_weights_end_and_match_the_walk() {
+        let m = WeightedMinHasher::new(32, 4).unwrap();
+        for set in [
+            vec![(1, 1e-310)],
+            vec![(1, 1e-310), (2, 1.0)],
+            vec![(1, 1e308), (2, 1e308), (3, 1.0)],
+            vec![(1, f64::MIN_POSITIVE), (2, f64::MAX)],
+        ] {
+            let mut scratch = SketchScratch::default();
+            assert!(WeightedMinHasher::prepare(&set, &mut scratch));
+            let walk = m.sketch_feature_by_feature(&mut scratch);
+            assert_eq!(m.sketch(&set), Some(walk), "{set:?}");
         }
     }
 
