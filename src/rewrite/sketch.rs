@@ -15,7 +15,7 @@
 //! `J_w = lsh_floor` catches them at least as often with this sketch. And `J_P` can be
 //! sketched much faster: ICWS (Ioffe 2010, exact for `J_w`, used here before) needs three
 //! logarithms per feature and sample, `O(n · k)`; on Reuters-21578 this sketch draws about
-//! 1 200 values per document instead of 30 × 128 samples.
+//! 660 values per document instead of 30 × 128 samples.
 //!
 //! **How it is fast** (the idea of Ertl's ProbMinHash, "ProbMinHash – a class of
 //! locality-sensitive hash algorithms for the (probability) Jaccard similarity", 2020).
