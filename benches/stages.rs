@@ -635,20 +635,27 @@ fn bench_rewrite(c: &mut Criterion) {
         tier: Tier::All,
         ..Config::default()
     };
-    let data: OnceCell<(Corpus, usize)> = OnceCell::new();
+    let data: OnceCell<(Corpus, [usize; 2])> = OnceCell::new();
     // The first REWRITE_DOCS articles of the pipeline corpus and, computed before timing,
-    // the number of rewrite pairs `--tier all` reports among them, which every timed run
-    // must reproduce. Word salad from one vocabulary shares its heavy features far more
-    // than news does, so its LSH buckets are large: fewer articles keep a run short.
+    // the number of pairs `--tier near` and `--tier all` report among them, which every
+    // timed run must reproduce. Word salad from one vocabulary shares its heavy features
+    // far more than news does, so its LSH buckets are large: fewer articles keep a run
+    // short.
     let init = || {
         let mut corpus = e2e(&near).corpus;
         corpus.docs.truncate(REWRITE_DOCS);
         corpus.fingerprints.truncate(REWRITE_DOCS);
-        let pairs = analyze(&corpus, &all, &())
-            .expect("analyze")
-            .rewrite
-            .map_or(0, |r| r.pairs.len());
-        eprintln!("rewrite: {pairs} rewrite pairs among {REWRITE_DOCS} generated articles");
+        let count = |config: &Config| {
+            let analysis = analyze(&corpus, config, &()).expect("analyze");
+            analysis.pairs.len() + analysis.rewrite.map_or(0, |r| r.pairs.len())
+        };
+        let pairs = [count(&near), count(&all)];
+        eprintln!(
+            "rewrite: {} near-duplicate and {} rewrite pairs among {REWRITE_DOCS} generated \
+             articles",
+            pairs[0],
+            pairs[1] - pairs[0]
+        );
         (corpus, pairs)
     };
     let mut group = c.benchmark_group("rewrite");
@@ -674,14 +681,16 @@ fn bench_rewrite(c: &mut Criterion) {
             assert!(sketches.iter().all(Option::is_some));
         })
     });
-    for (name, config) in [("analyze_near", &near), ("analyze_all", &all)] {
+    for (i, (name, config)) in [("analyze_near", &near), ("analyze_all", &all)]
+        .into_iter()
+        .enumerate()
+    {
         group.bench_function(BenchmarkId::new(name, REWRITE_DOCS), |b| {
             let (corpus, pairs) = data.get_or_init(init);
             b.iter(|| {
                 let analysis = analyze(black_box(corpus), config, &()).expect("analyze");
-                if let Some(r) = &analysis.rewrite {
-                    assert_eq!(r.pairs.len(), *pairs);
-                }
+                let rewrites = analysis.rewrite.as_ref().map_or(0, |r| r.pairs.len());
+                assert_eq!(analysis.pairs.len() + rewrites, pairs[i]);
             })
         });
     }

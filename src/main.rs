@@ -12,8 +12,12 @@ use clap::Parser;
 /// page: the rewrite tier's rayon workers build about 230 MB of profiles on Reuters-21578,
 /// 58 000 calls and about a third of the run's system time (`--tier all`, 2 threads,
 /// median of 5: 0.36 -> 0.25 s system, 2.41 -> 2.26 s wall). With a 64 MiB top pad a new
-/// arena is made writable whole; untouched pages stay unbacked, so resident memory does
-/// not grow. Other platforms keep their defaults.
+/// arena is made writable whole; untouched pages stay unbacked. Two side effects: glibc
+/// keeps up to the pad of freed memory at the top of each arena instead of returning it,
+/// and setting the pad turns off its sliding mmap threshold (allocations of 128 KiB and
+/// more are always mapped apart). Measured: peak RSS +1 % for `cluster` at 1 M
+/// (`--tier near`), +6 % at 100 000, while system time there fell by a third. Other
+/// platforms keep their defaults.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_malloc() {
     extern "C" {

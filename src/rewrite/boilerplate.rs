@@ -81,12 +81,11 @@ pub fn drop_off_topic(
     if kept.len() < 4 {
         return 0;
     }
-    // Sized for every kept token up front: growing the map rehashed it several times per
-    // document.
     // Each feature's count in the document and its idf: the idf is looked up in the
     // corpus-wide table once per distinct feature here, not once per unit that has it
     // (that table is the corpus vocabulary, and every lookup a cache miss). A feature's
-    // background probability is a function of the feature, so any token gives it.
+    // background probability is a function of the feature, so any token gives it. Sized
+    // for every kept token up front: growing the map rehashed it several times a document.
     let mut full: HashMap64<(u32, f64)> = HashMap64::with_capacity_and_hasher(
         kept.iter().map(|&i| doc.units[i].len()).sum(),
         Default::default(),
@@ -111,6 +110,7 @@ pub fn drop_off_topic(
         let (mut num, mut den) = (0.0, 0.0);
         for run in own.chunk_by(|a, b| a.0 == b.0) {
             let (f, bg) = run[0];
+            // Every kept unit's features are in `full`; the fallback only keeps this total.
             let (count, w) = full
                 .get(&f)
                 .copied()

@@ -581,7 +581,7 @@ impl Profile {
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
         let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
-        // Gathered at full size and then copied at their own: growing them push by push
+        // Gathered at full size and then copied at their own size: growing them push by push
         // cost more than the copies.
         let mut common = Vec::with_capacity(counts.terms.len());
         for &(f, tf, bg) in &counts.terms {
@@ -755,10 +755,11 @@ impl CandidateGate {
             let heavy = &mut g.heavy[start..];
             heavy.sort_unstable_by(|p, q| q.1.total_cmp(&p.1));
             let from = g.rest.len();
-            g.rest.push(0.0);
+            let mut rest = 0.0;
+            g.rest.push(rest);
             for h in heavy.iter().rev() {
-                let last = g.rest.last().copied().unwrap_or(0.0);
-                g.rest.push(last + h.1);
+                rest += h.1;
+                g.rest.push(rest);
             }
             g.rest[from..].reverse();
         }

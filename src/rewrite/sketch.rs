@@ -95,6 +95,8 @@ pub struct SketchScratch {
     /// feature (rows stay the identity between calls), the picks of each row, each
     /// feature's stream, and the feature (index in visit order) holding each sample.
     rows: Vec<u32>,
+    /// The `k` that `rows` were made for.
+    rows_k: usize,
     row_picks: Vec<u32>,
     streams: Vec<Stream>,
     owners: Vec<u32>,
@@ -116,6 +118,10 @@ struct Stream {
 /// Features per document up to which [`WeightedMinHasher::sketch_with`] draws in rounds
 /// (the rewrite tier sketches 30); its working memory is `8 · k` bytes per feature.
 const VALUE_ORDER_MAX_FEATURES: usize = 256;
+
+/// Features × samples up to which [`WeightedMinHasher::sketch_with`] draws in rounds: 8 MiB
+/// of permutation rows per thread at most (a very large `k` takes the walk instead).
+const VALUE_ORDER_MAX_SLOTS: usize = 1 << 20;
 
 impl WeightedMinHasher {
     /// A sketcher with `1 ≤ k ≤ 65 536` samples.
@@ -166,7 +172,8 @@ impl WeightedMinHasher {
         if !Self::prepare(features, scratch) {
             return None;
         }
-        if scratch.live.len() <= VALUE_ORDER_MAX_FEATURES {
+        let n = scratch.live.len();
+        if n <= VALUE_ORDER_MAX_FEATURES && n * self.k <= VALUE_ORDER_MAX_SLOTS {
             return Some(self.sketch_in_rounds(scratch));
         }
         Some(self.sketch_feature_by_feature(scratch))
@@ -192,7 +199,8 @@ impl WeightedMinHasher {
 
     /// [`Self::sketch_with`] feature by feature, heaviest first (the sorted `scratch.live`),
     /// each feature stopping at the largest running minimum. Equal to
-    /// [`Self::sketch_in_rounds`]; used for sets too large for its working memory.
+    /// [`Self::sketch_in_rounds`]; used for sets too large for its working memory and for
+    /// weights near the ends of the f64 range.
     fn sketch_feature_by_feature(&self, scratch: &mut SketchScratch) -> Sketch {
         let k = self.k;
         let SketchScratch {
@@ -281,6 +289,7 @@ impl WeightedMinHasher {
             minima,
             winners,
             rows,
+            rows_k,
             row_picks,
             streams,
             owners,
@@ -289,6 +298,13 @@ impl WeightedMinHasher {
         let n = live.len();
         // Rows are the identity between calls: new rows start as one, used rows are
         // restored below.
+        // Rows made for another `k` (the scratch is public and may be shared between
+        // sketchers) are not rows of this permutation: start again.
+        if *rows_k != k {
+            rows.clear();
+            row_picks.clear();
+            *rows_k = k;
+        }
         let have = rows.len() / k;
         if have < n {
             rows.extend((have..n).flat_map(|_| 0..k as u32));
@@ -568,6 +584,18 @@ mod tests {
             assert!(WeightedMinHasher::prepare(&set, &mut scratch));
             let walk = m.sketch_feature_by_feature(&mut scratch);
             assert_eq!(m.sketch(&set), Some(walk), "{set:?}");
+        }
+    }
+
+    #[test]
+    fn one_scratch_serves_sketchers_of_any_size() {
+        let set: Vec<(u64, f64)> = (0..10u64).map(|f| (f, 1.0 + f as f64)).collect();
+        let mut scratch = SketchScratch::default();
+        for k in [8, 4, 16, 4, 8] {
+            let m = WeightedMinHasher::new(k, 3).unwrap();
+            let fresh = m.sketch(&set);
+            assert_eq!(m.sketch_with(&set, &mut scratch), fresh, "k = {k}");
+            assert_eq!(m.sketch_with(&set[..6], &mut scratch), m.sketch(&set[..6]));
         }
     }
 
