@@ -110,9 +110,9 @@ fn main() -> anyhow::Result<()> {
             stats
         };
         lap(&mut rows, "features: second counts + df");
-        let profiles = rewrite_build_profiles(&docs, &counts, &stats, params);
+        let profiles = rewrite_build_profiles(docs, counts, &stats, params);
         lap(&mut rows, "features: profiles");
-        drop((docs, profiles));
+        drop(profiles);
         lap(&mut rows, "features: free");
 
         let clock = Clock(Mutex::new(Vec::new()));

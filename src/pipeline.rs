@@ -478,13 +478,7 @@ pub fn rewrite_profiles_with_stats(
             stats = Stats::new(&counts, params);
         }
     }
-    // Each document's tokens and counts are freed as soon as its profile is built, so that
-    // the tokens of the whole corpus and all its profiles are never held at once.
-    let profiles = docs
-        .into_par_iter()
-        .zip(counts.into_par_iter())
-        .map(|(d, c)| Profile::build(&d, &c, &stats, params))
-        .collect();
+    let profiles = rewrite_build_profiles(docs, counts, &stats, params);
     (profiles, dropped)
 }
 
@@ -541,16 +535,18 @@ pub fn rewrite_recount(docs: &[DocUnits], counts: &mut [TermCounts], dropped: &[
         .for_each(|((d, c), _)| *c = d.term_counts());
 }
 
-/// Rewrite stage: the profile of every document.
+/// Rewrite stage: the profile of every document. Takes the documents and their counts so
+/// that each document's tokens and counts are freed as soon as its profile is built: the
+/// tokens of the whole corpus and all its profiles are never held at once.
 pub fn rewrite_build_profiles(
-    docs: &[DocUnits],
-    counts: &[TermCounts],
+    docs: Vec<DocUnits>,
+    counts: Vec<TermCounts>,
     stats: &Stats,
     params: &RewriteParams,
 ) -> Vec<Profile> {
-    docs.par_iter()
-        .zip(counts.par_iter())
-        .map(|(d, c)| Profile::build(d, c, stats, params))
+    docs.into_par_iter()
+        .zip(counts.into_par_iter())
+        .map(|(d, c)| Profile::build(&d, &c, stats, params))
         .collect()
 }
 
