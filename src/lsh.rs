@@ -143,53 +143,10 @@ pub fn candidate_pairs(params: &LshParams, items: &[(u32, &[u32])]) -> Vec<(u32,
     pairs
 }
 
-/// Orders `(key, doc)` entries by key, so that equal keys are adjacent; the order of
-/// entries with equal keys is unspecified.
-///
-/// Band keys are uniform hashes, so one counting pass on the top 12 bits splits the
-/// entries into 4 096 runs of a few entries each, which are then sorted in place: about a
-/// sixth of the instructions of a comparison sort of the whole band on Reuters-21578.
-///
-/// ```
-/// let mut keys = vec![(u64::MAX, 1), (7, 2), (u64::MAX, 3), (7 << 60, 4)];
-/// neardup::lsh::sort_by_key(&mut keys);
-/// let order: Vec<u64> = keys.iter().map(|k| k.0).collect();
-/// assert_eq!(order, [7, 7 << 60, u64::MAX, u64::MAX]);
-/// ```
-pub fn sort_by_key(keys: &mut Vec<(u64, u32)>) {
-    const BITS: u32 = 12;
-    if keys.len() < 1 << BITS {
-        keys.sort_unstable_by_key(|k| k.0);
-        return;
-    }
-    let bin = |k: u64| (k >> (64 - BITS)) as usize;
-    let mut ends = vec![0usize; 1 << BITS];
-    for k in keys.iter() {
-        ends[bin(k.0)] += 1;
-    }
-    let mut total = 0;
-    for e in ends.iter_mut() {
-        total += *e;
-        *e = total;
-    }
-    // Filled from each bin's end down, so that afterwards `ends` holds each bin's start.
-    let mut sorted = vec![(0u64, 0u32); keys.len()];
-    for &k in keys.iter() {
-        let b = bin(k.0);
-        ends[b] -= 1;
-        sorted[ends[b]] = k;
-    }
-    let mut end = sorted.len();
-    for &start in ends.iter().rev() {
-        sorted[start..end].sort_unstable_by_key(|k| k.0);
-        end = start;
-    }
-    *keys = sorted;
-}
-
 /// Orders one band's `(key, doc)` entries by key and appends every pair that shares a key.
 pub fn pairs_in_band(keys: &mut Vec<(u64, u32)>, out: &mut Vec<(u32, u32)>) {
-    sort_by_key(keys);
+    // Band keys are uniform hashes: a bucket sort, not a comparison sort.
+    crate::hash::sort_by_hash(keys, |k| k.0);
     for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
         for (i, &(_, a)) in bucket.iter().enumerate() {
             for &(_, b) in &bucket[i + 1..] {
@@ -202,23 +159,6 @@ pub fn pairs_in_band(keys: &mut Vec<(u64, u32)>, out: &mut Vec<(u32, u32)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sort_by_key_orders_large_bands_like_a_full_sort() {
-        for n in [0usize, 5, 4095, 4096, 20_000] {
-            // Keys spread over the whole range, with repeats (every key appears three times).
-            let mut keys: Vec<(u64, u32)> = (0..n as u64)
-                .map(|i| ((i / 3).wrapping_mul(0x9E37_79B9_7F4A_7C15), i as u32))
-                .collect();
-            let mut want = keys.clone();
-            want.sort_unstable();
-            sort_by_key(&mut keys);
-            let by_key: Vec<u64> = keys.iter().map(|k| k.0).collect();
-            assert_eq!(by_key, want.iter().map(|k| k.0).collect::<Vec<_>>(), "{n}");
-            keys.sort_unstable();
-            assert_eq!(keys, want, "{n}: not a permutation");
-        }
-    }
 
     #[test]
     fn rejects_bad_parameters() {

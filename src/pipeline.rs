@@ -629,7 +629,7 @@ fn analyze_rewrites(
         .map(|band| {
             let mut keys: Vec<(u64, u32)> =
                 live.iter().map(|&doc| (keys_of(doc)[band], doc)).collect();
-            crate::lsh::sort_by_key(&mut keys);
+            crate::hash::sort_by_hash(&mut keys, |k| k.0);
             let (mut candidates, mut found) = (0usize, Vec::new());
             for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
                 for (i, &(_, a)) in bucket.iter().enumerate() {

@@ -312,7 +312,7 @@ impl DocUnits {
         let mut all: Vec<(u64, f64)> = Vec::with_capacity(kept().map(Unit::len).sum());
         all.extend(self.kept_tokens().map(|t| (t.feature, t.background)));
         let tokens = all.len();
-        features::sort_by_hash(&mut all, |x| x.0);
+        crate::hash::sort_by_hash(&mut all, |x| x.0);
         let mut terms = Vec::with_capacity(all.chunk_by(|a, b| a.0 == b.0).count());
         terms.extend(
             all.chunk_by(|a, b| a.0 == b.0)
@@ -404,19 +404,15 @@ impl Stats {
     /// `max(0, ln((N + N0) / (df + N0 · p_bg + 1)))`: corpus idf for large corpora,
     /// background idf for small ones.
     pub fn idf(&self, feature: u64, bg: f64) -> f64 {
-        match self.df.get(&feature) {
-            // A feature's background probability is a function of the feature, so the
-            // precomputed value is the one asked for; the bit comparison keeps the result
-            // exact for any other caller.
-            Some(e) if e.background.to_bits() == bg.to_bits() => e.idf,
-            Some(e) => self.idf_of(e.df, bg),
-            None => self.idf_of(0, bg),
-        }
+        self.idf_and_common(feature, bg).0
     }
 
     /// [`Self::idf`] and [`Self::is_common`] of a feature in one lookup.
     fn idf_and_common(&self, feature: u64, bg: f64) -> (f64, bool) {
         match self.df.get(&feature) {
+            // A feature's background probability is a function of the feature, so the
+            // precomputed value is the one asked for; the bit comparison keeps the result
+            // exact for any other caller.
             Some(e) if e.background.to_bits() == bg.to_bits() => (e.idf, e.df >= self.common_df),
             Some(e) => (self.idf_of(e.df, bg), e.df >= self.common_df),
             None => (self.idf_of(0, bg), false),
@@ -519,7 +515,7 @@ impl Frames {
 
     /// The sketch of a set of frame hashes (any order, repeats allowed).
     pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
-        features::sort_by_hash(&mut hashes, |&h| h);
+        crate::hash::sort_by_hash(&mut hashes, |&h| h);
         hashes.dedup();
         let count = hashes.len();
         hashes.truncate(FRAME_SKETCH);
@@ -581,8 +577,8 @@ impl Profile {
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
         let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
-        // Gathered at full size and then copied at their own size: growing them push by push
-        // cost more than the copies.
+        // Gathered at full size and then trimmed (profiles are kept for every document):
+        // growing them push by push cost more.
         let mut common = Vec::with_capacity(counts.terms.len());
         for &(f, tf, bg) in &counts.terms {
             let (idf, is_common) = stats.idf_and_common(f, bg);
@@ -599,7 +595,7 @@ impl Profile {
                 }
             }
         }
-        let common = common.to_vec();
+        common.shrink_to_fit();
         let mut by_weight = features.clone();
         // Heaviest first, ties by feature: a total order (features are distinct), so
         // selecting the top ones before sorting them gives the same set as a full sort.
@@ -662,7 +658,8 @@ impl Profile {
         };
         in_features(&mut slots);
         in_features(&mut numbers);
-        let (slots, numbers) = (slots.to_vec(), numbers.to_vec());
+        slots.shrink_to_fit();
+        numbers.shrink_to_fit();
         let all_tokens = doc.tokens.len();
         let dropped_tokens: usize = doc.units.iter().filter(|u| !u.keep).map(Unit::len).sum();
         Profile {
