@@ -229,11 +229,8 @@ impl WeightedMinHasher {
             let (mut steps, mut won) = (0, false);
             let mut x = 0.0;
             for i in 0..k {
-                let r = rng.next();
-                // Exp(1) from the high 32 bits (never 0, so the logarithm is finite); the
-                // low 32 bits pick the next sample of the permutation among the k − i left.
-                let u = ((r >> 32) as f64 + 0.5) * (1.0 / 4_294_967_296.0);
-                x += exp1_from_unit(u) * spacing[i];
+                let pick_bits;
+                (x, pick_bits) = next_spacing(&mut rng, x, spacing[i]);
                 let value = x * inv_w;
                 if value >= ceiling {
                     break;
@@ -241,7 +238,7 @@ impl WeightedMinHasher {
                 // Fisher–Yates step `i`: the sample at `pick` comes next and the one at `i`
                 // takes its place. Position `i` is never read again for this feature, so
                 // only `pick` is written (and remembered, to restore the identity).
-                let pick = i + (((r & 0xffff_ffff) * (k - i) as u64) >> 32) as usize;
+                let pick = pick_at(i, k, pick_bits);
                 let j = perm[pick] as usize;
                 perm[pick] = perm[i];
                 picks[i] = pick as u32;
@@ -318,13 +315,9 @@ impl WeightedMinHasher {
         owners.clear();
         owners.resize(k, u32::MAX);
         streams.clear();
-        // The next value of a stream, as the feature-by-feature walk computes it: the same
-        // operations in the same order, so the same bits.
+        // The next value of a stream, drawn as the feature-by-feature walk draws it.
         let advance = |s: &mut Stream| {
-            let r = s.rng.next();
-            let u = ((r >> 32) as f64 + 0.5) * (1.0 / 4_294_967_296.0);
-            s.x += exp1_from_unit(u) * spacing[s.step];
-            s.pick_bits = r & 0xffff_ffff;
+            (s.x, s.pick_bits) = next_spacing(&mut s.rng, s.x, spacing[s.step]);
             s.value = s.x * s.inv_w;
         };
         let mut total = 0.0;
@@ -359,7 +352,7 @@ impl WeightedMinHasher {
                 );
                 while s.step < k && s.value < cap {
                     let i = s.step;
-                    let pick = i + ((s.pick_bits * (k - i) as u64) >> 32) as usize;
+                    let pick = pick_at(i, k, s.pick_bits);
                     let j = row[pick] as usize;
                     row[pick] = row[i];
                     picked[i] = pick as u32;
@@ -412,6 +405,24 @@ impl WeightedMinHasher {
             })
             .collect()
     }
+}
+
+/// One step of a feature's increasing values: the running sum `x` plus the next spacing
+/// `Exp(1) · spacing`, and the 32 bits that pick the step's sample ([`pick_at`]). Both
+/// sketching methods draw through here, so they draw the same bits.
+#[inline]
+fn next_spacing(rng: &mut SplitMix, x: f64, spacing: f64) -> (f64, u64) {
+    let r = rng.next();
+    // Exp(1) from the high 32 bits (never 0, so the logarithm is finite); the low 32 bits
+    // pick the next sample of the permutation among the k − i left.
+    let u = ((r >> 32) as f64 + 0.5) * (1.0 / 4_294_967_296.0);
+    (x + exp1_from_unit(u) * spacing, r & 0xffff_ffff)
+}
+
+/// The Fisher–Yates position `i ≤ pick < k` that step `i` takes, from 32 random bits.
+#[inline]
+fn pick_at(i: usize, k: usize, bits: u64) -> usize {
+    i + ((bits * (k - i) as u64) >> 32) as usize
 }
 
 /// The largest of non-negative values (0 for none), in eight independent running maxima: a
