@@ -27,14 +27,58 @@ pub fn zipf_probability(zipf: f64) -> f64 {
     10f64.powf(zipf - 9.0)
 }
 
-/// Stem feature hash (`w:stem`, see [`word_hash`]) → probability.
-fn table() -> &'static HashMap64<f64> {
-    static TABLE_MAP: OnceLock<HashMap64<f64>> = OnceLock::new();
+/// A background probability as a small handle: an index into the table of the distinct
+/// probabilities the tool knows (the shipped table's, the out-of-vocabulary one and the
+/// number classes).
+///
+/// Every token carries one, and a corpus's tokens are all held until its statistics are
+/// known: four bytes instead of an `f64` make a token 16 bytes instead of 24. A handle is
+/// a function of the probability's source, so two handles are equal exactly when their
+/// probabilities come from the same entry, and equal handles have equal probabilities.
+///
+/// ```
+/// use neardup::rewrite::background::{word_background, word_probability, Background};
+/// let b = word_background("crocus");
+/// assert_eq!(b.probability(), word_probability("crocus"));
+/// assert_eq!(word_background("zzqxj"), Background::OOV);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Background(u32);
+
+impl Background {
+    /// A word that is not in the table.
+    pub const OOV: Background = Background(0);
+    /// A one-digit number (Zipf 5.5).
+    pub const NUMBER_1: Background = Background(1);
+    /// A two-digit number or a year (Zipf 4.5).
+    pub const NUMBER_2: Background = Background(2);
+    /// Any other number (Zipf 3.0).
+    pub const NUMBER_3: Background = Background(3);
+
+    /// The per-token probability it stands for.
+    pub fn probability(self) -> f64 {
+        table().1[self.0 as usize]
+    }
+}
+
+/// Zipf frequencies of the reserved handles, in handle order.
+const RESERVED_ZIPF: [f64; 4] = [OOV_ZIPF, 5.5, 4.5, 3.0];
+
+/// Stem feature hash (`w:stem`, see [`word_hash`]) → handle, and the probability of every
+/// handle.
+fn table() -> &'static (HashMap64<Background>, Vec<f64>) {
+    static TABLE_MAP: OnceLock<(HashMap64<Background>, Vec<f64>)> = OnceLock::new();
     TABLE_MAP.get_or_init(|| {
-        parse(TABLE)
-            .into_iter()
-            .map(|(w, p)| (word_hash(&w), p))
-            .collect()
+        let words = parse(TABLE);
+        let mut values: Vec<f64> = RESERVED_ZIPF.iter().map(|&z| zipf_probability(z)).collect();
+        values.reserve(words.len());
+        let mut map = HashMap64::with_capacity_and_hasher(words.len(), Default::default());
+        for (w, p) in words {
+            // The table holds 50 000 words: an index always fits.
+            map.insert(word_hash(&w), Background(values.len() as u32));
+            values.push(p);
+        }
+        (map, values)
     })
 }
 
@@ -67,20 +111,27 @@ fn parse(text: &str) -> HashMap<String, f64> {
 
 /// Background per-token probability of a (stemmed, lowercase) word.
 pub fn word_probability(stemmed: &str) -> f64 {
-    word_hash_probability(word_hash(stemmed))
+    word_background(stemmed).probability()
+}
+
+/// The background handle of a (stemmed, lowercase) word.
+pub fn word_background(stemmed: &str) -> Background {
+    word_hash_background(word_hash(stemmed))
 }
 
 /// Background per-token probability of a stem by its feature hash ([`word_hash`]).
 pub fn word_hash_probability(h: u64) -> f64 {
-    table()
-        .get(&h)
-        .copied()
-        .unwrap_or_else(|| zipf_probability(OOV_ZIPF))
+    word_hash_background(h).probability()
+}
+
+/// The background handle of a stem by its feature hash ([`word_hash`]).
+pub fn word_hash_background(h: u64) -> Background {
+    table().0.get(&h).copied().unwrap_or(Background::OOV)
 }
 
 /// Number of stems in the shipped table.
 pub fn len() -> usize {
-    table().len()
+    table().0.len()
 }
 
 #[cfg(test)]
@@ -95,6 +146,17 @@ mod tests {
         assert_eq!(word_probability("zzqxj"), zipf_probability(OOV_ZIPF));
         // Surface forms add up under one stem.
         assert!(word_probability("attack") > zipf_probability(4.5));
+    }
+
+    #[test]
+    fn handles_stand_for_their_probabilities() {
+        assert_eq!(Background::NUMBER_1.probability(), zipf_probability(5.5));
+        assert_eq!(Background::NUMBER_2.probability(), zipf_probability(4.5));
+        assert_eq!(Background::NUMBER_3.probability(), zipf_probability(3.0));
+        let (the, crocus) = (word_background("the"), word_background("crocus"));
+        assert_ne!(the, crocus);
+        assert!(the.probability() > crocus.probability());
+        assert_eq!(word_hash_background(word_hash("the")), the);
     }
 
     #[test]

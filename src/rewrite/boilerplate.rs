@@ -16,6 +16,7 @@
 //! little idf weight anyway; the detectors matter most for ads and bios, whose rare terms
 //! would otherwise enter a document's top features.
 
+use super::background::Background;
 use super::features::HashMap64;
 use super::{DocUnits, Stats};
 
@@ -98,7 +99,7 @@ pub fn drop_off_topic(
         }
     }
     let mut drop = Vec::new();
-    let mut own: Vec<(u64, f64)> = Vec::new();
+    let mut own: Vec<(u64, Background)> = Vec::new();
     for &i in &kept {
         let unit = doc.unit_tokens(&doc.units[i]);
         if unit.len() < min_tokens {

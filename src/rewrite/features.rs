@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::background;
+use super::background::{self, Background};
 
 /// A hasher for keys that are already 64-bit hashes (feature and unit hashes): it passes
 /// them through instead of hashing them again with SipHash.
@@ -307,18 +307,18 @@ fn word_set(words: &[&str]) -> HashSet<u64, BuildHasherDefault<PassThrough>> {
 
 /// Whether the word whose feature hash is `h` is a stopword.
 fn is_stopword(h: u64) -> bool {
-    stopword_probability(h).is_some()
+    stopword_background(h).is_some()
 }
 
-/// The background probability of a stopword by its feature hash, `None` for other words.
+/// The background handle of a stopword by its feature hash, `None` for other words.
 /// Stopwords are about half of the tokens of news text; their probabilities come from this
 /// small map (it stays in cache) instead of the 50 000-entry background table.
-fn stopword_probability(h: u64) -> Option<f64> {
-    static MAP: OnceLock<HashMap64<f64>> = OnceLock::new();
+fn stopword_background(h: u64) -> Option<Background> {
+    static MAP: OnceLock<HashMap64<Background>> = OnceLock::new();
     MAP.get_or_init(|| {
         word_set(STOPWORDS)
             .into_iter()
-            .map(|h| (h, background::word_hash_probability(h)))
+            .map(|h| (h, background::word_hash_background(h)))
             .collect()
     })
     .get(&h)
@@ -410,8 +410,8 @@ fn multiplier_any_case(w: &str) -> Option<f64> {
 pub struct Token {
     /// Hash of the feature (`w:stem` or `#number`).
     pub feature: u64,
-    /// Background per-token probability of the feature (see [`background`]).
-    pub background: f64,
+    /// Background per-token probability of the feature, as a handle (see [`background`]).
+    pub background: Background,
     /// May be a key entity: a name or a number of three or more characters, not a day or
     /// month.
     pub key: bool,
@@ -427,6 +427,9 @@ pub struct Token {
     /// of other events (see [`month_of`]).
     pub month: u8,
 }
+
+// A corpus's tokens are all held until its statistics are known: keep a token at 16 bytes.
+const _: () = assert!(std::mem::size_of::<Token>() == 16);
 
 /// Light suffix stripping: `ies→y`, `sses→ss`, final `s` unless `ss/us/is`, then `ing`
 /// (len > 5) / `ed` (> 4) / `ly` (> 5), then final `e` (> 4). ASCII input.
@@ -601,18 +604,17 @@ pub fn unit_key_with(unit: &str, norm: &mut Vec<u8>) -> (u64, usize) {
 
 /// Background probability of a number feature from its digits: one digit Zipf 5.5, two
 /// digits or a year 4.5, else 3.0.
-fn number_background(v: &str) -> f64 {
+fn number_background(v: &str) -> Background {
     let b = v.as_bytes();
     let year = b.len() == 4
         && (v.starts_with("19") || v.starts_with("20"))
         && b.iter().all(u8::is_ascii_digit);
-    let zipf = match b.len() {
-        1 => 5.5,
-        2 => 4.5,
-        _ if year => 4.5,
-        _ => 3.0,
-    };
-    background::zipf_probability(zipf)
+    match b.len() {
+        1 => Background::NUMBER_1,
+        2 => Background::NUMBER_2,
+        _ if year => Background::NUMBER_2,
+        _ => Background::NUMBER_3,
+    }
 }
 
 /// Appends `x` to `out` in a `%g`-like rendering: integers in full, other values with
@@ -962,7 +964,7 @@ fn push_word(out: &mut Vec<Token>, key: &str, cap: bool, month: u8) {
         return;
     }
     let hp = feature_hash(key);
-    if let Some(background) = stopword_probability(hp) {
+    if let Some(background) = stopword_background(hp) {
         out.push(Token {
             feature: hp,
             background,
@@ -982,7 +984,7 @@ fn push_word(out: &mut Vec<Token>, key: &str, cap: bool, month: u8) {
     let name = cap && !is_calendar(hs);
     out.push(Token {
         feature: hs,
-        background: background::word_hash_probability(hs),
+        background: background::word_hash_background(hs),
         key: name,
         slot: name,
         number: false,

@@ -39,6 +39,7 @@ pub mod sketch;
 
 use crate::error::{Error, Result};
 use crate::lsh::LshParams;
+use background::Background;
 use features::{HashMap64, Token};
 
 /// Parameters of the rewrite tier; every default is the measured prototype's.
@@ -309,7 +310,7 @@ impl DocUnits {
     pub fn term_counts(&self) -> TermCounts {
         // Sized up front: a flattening collect cannot know its length and would regrow.
         let kept = || self.units.iter().filter(|u| u.keep);
-        let mut all: Vec<(u64, f64)> = Vec::with_capacity(kept().map(Unit::len).sum());
+        let mut all: Vec<(u64, Background)> = Vec::with_capacity(kept().map(Unit::len).sum());
         all.extend(self.kept_tokens().map(|t| (t.feature, t.background)));
         let tokens = all.len();
         crate::hash::sort_by_hash(&mut all, |x| x.0);
@@ -326,7 +327,7 @@ impl DocUnits {
 #[derive(Debug, Clone, Default)]
 pub struct TermCounts {
     /// (feature, tf, background probability), sorted by feature.
-    pub terms: Vec<(u64, u32, f64)>,
+    pub terms: Vec<(u64, u32, Background)>,
     /// Number of kept tokens.
     pub tokens: usize,
 }
@@ -337,7 +338,7 @@ pub struct TermCounts {
 #[derive(Debug, Clone, Copy)]
 struct DfEntry {
     df: u32,
-    background: f64,
+    background: Background,
     idf: f64,
 }
 
@@ -381,7 +382,7 @@ impl Stats {
                 .max((params.common_share * counts.len() as f64).ceil() as u32),
         };
         for e in df.values_mut() {
-            e.idf = stats.idf_of(e.df, e.background);
+            e.idf = stats.idf_of(e.df, e.background.probability());
         }
         stats.df = df;
         stats
@@ -403,19 +404,19 @@ impl Stats {
 
     /// `max(0, ln((N + N0) / (df + N0 · p_bg + 1)))`: corpus idf for large corpora,
     /// background idf for small ones.
-    pub fn idf(&self, feature: u64, bg: f64) -> f64 {
+    pub fn idf(&self, feature: u64, bg: Background) -> f64 {
         self.idf_and_common(feature, bg).0
     }
 
     /// [`Self::idf`] and [`Self::is_common`] of a feature in one lookup.
-    fn idf_and_common(&self, feature: u64, bg: f64) -> (f64, bool) {
+    fn idf_and_common(&self, feature: u64, bg: Background) -> (f64, bool) {
         match self.df.get(&feature) {
             // A feature's background probability is a function of the feature, so the
-            // precomputed value is the one asked for; the bit comparison keeps the result
-            // exact for any other caller.
-            Some(e) if e.background.to_bits() == bg.to_bits() => (e.idf, e.df >= self.common_df),
-            Some(e) => (self.idf_of(e.df, bg), e.df >= self.common_df),
-            None => (self.idf_of(0, bg), false),
+            // precomputed value is the one asked for; the comparison keeps the result exact
+            // for any other caller.
+            Some(e) if e.background == bg => (e.idf, e.df >= self.common_df),
+            Some(e) => (self.idf_of(e.df, bg.probability()), e.df >= self.common_df),
+            None => (self.idf_of(0, bg.probability()), false),
         }
     }
 
@@ -622,7 +623,10 @@ impl Profile {
             .inspect(|t| months |= u16::from(t.month > 0) << t.month)
             .filter(|t| t.key)
             .map(|t| {
-                let rarity = -stats.background_df(t.background).max(1e-9).ln();
+                let rarity = -stats
+                    .background_df(t.background.probability())
+                    .max(1e-9)
+                    .ln();
                 (
                     t.feature,
                     (1.0 + (tf_of(t.feature).max(1) as f64).ln()) * rarity,
@@ -859,8 +863,8 @@ mod tests {
 
     #[test]
     fn cached_idf_equals_the_formula() {
-        let (bg, other) = (1e-6, 1e-3);
-        let doc = |terms: Vec<(u64, u32, f64)>| TermCounts { terms, tokens: 50 };
+        let (bg, other) = (Background::NUMBER_3, Background::NUMBER_1);
+        let doc = |terms: Vec<(u64, u32, Background)>| TermCounts { terms, tokens: 50 };
         let counts = [
             doc(vec![(1, 2, bg), (2, 1, bg)]),
             doc(vec![(1, 1, bg)]),
@@ -868,10 +872,11 @@ mod tests {
         ];
         let s = Stats::new(&counts, &RewriteParams::default());
         // Cached for the probability a feature was counted with, computed otherwise.
-        assert_eq!(s.idf(1, bg).to_bits(), s.idf_of(2, bg).to_bits());
-        assert_eq!(s.idf(2, bg).to_bits(), s.idf_of(1, bg).to_bits());
-        assert_eq!(s.idf(1, other).to_bits(), s.idf_of(2, other).to_bits());
-        assert_eq!(s.idf(9, bg).to_bits(), s.idf_of(0, bg).to_bits());
+        let (p, q) = (bg.probability(), other.probability());
+        assert_eq!(s.idf(1, bg).to_bits(), s.idf_of(2, p).to_bits());
+        assert_eq!(s.idf(2, bg).to_bits(), s.idf_of(1, p).to_bits());
+        assert_eq!(s.idf(1, other).to_bits(), s.idf_of(2, q).to_bits());
+        assert_eq!(s.idf(9, bg).to_bits(), s.idf_of(0, p).to_bits());
         assert!(s.idf(1, bg) < s.idf(2, bg));
     }
 
@@ -1033,8 +1038,8 @@ mod tests {
     fn small_corpora_lean_on_the_background() {
         let counts = [TermCounts::default(), TermCounts::default()];
         let s = Stats::new(&counts, &RewriteParams::default());
-        let common = background::word_probability("the");
-        let rare = background::word_probability("crocus");
+        let common = background::word_background("the");
+        let rare = background::word_background("crocus");
         assert!(s.idf(1, rare) > 3.0 * s.idf(2, common).max(0.01));
     }
 }
