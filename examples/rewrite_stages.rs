@@ -19,9 +19,8 @@ use neardup::config::{Config, Tier};
 use neardup::input::{InputOptions, InputSpec};
 use neardup::pipeline::{
     analyze, read_corpus, rewrite_build_profiles, rewrite_drop_off_topic, rewrite_drop_repeated,
-    rewrite_recount, rewrite_term_counts, rewrite_units, Observer, OnInvalid,
+    rewrite_forget, rewrite_stats, rewrite_units, Observer, OnInvalid,
 };
-use neardup::rewrite::Stats;
 
 /// CPU time of the whole process so far, in milliseconds: the sum of the on-CPU time of
 /// every thread from `/proc/self/task/*/schedstat` (nanoseconds, Linux), so that stages
@@ -96,21 +95,15 @@ fn main() -> anyhow::Result<()> {
         lap(&mut rows, "features: parse + tokens");
         rewrite_drop_repeated(&mut docs, params);
         lap(&mut rows, "features: repeated lines");
-        let mut counts = rewrite_term_counts(&docs);
-        lap(&mut rows, "features: term counts");
-        let stats = Stats::new(&counts, params);
-        lap(&mut rows, "features: df");
-        let dropped = rewrite_drop_off_topic(&mut docs, &stats, params);
+        let mut stats = rewrite_stats(&docs, params);
+        lap(&mut rows, "features: term counts + df");
+        let off_topic = rewrite_drop_off_topic(&mut docs, &stats, params);
         lap(&mut rows, "features: off-topic lines");
-        // As the pipeline does: recount only the documents that lost units.
-        rewrite_recount(&docs, &mut counts, &dropped);
-        let stats = if dropped.iter().any(|&n| n > 0) {
-            Stats::new(&counts, params)
-        } else {
-            stats
-        };
-        lap(&mut rows, "features: second counts + df");
-        let profiles = rewrite_build_profiles(docs, counts, &stats, params);
+        if off_topic.iter().any(|o| o.units > 0) {
+            rewrite_forget(&mut stats, &off_topic);
+        }
+        lap(&mut rows, "features: df without off-topic lines");
+        let profiles = rewrite_build_profiles(docs, &stats, params);
         lap(&mut rows, "features: profiles");
         drop(profiles);
         lap(&mut rows, "features: free");

@@ -23,10 +23,10 @@ use crate::error::{Error, Location, Result};
 use crate::input::{Document, InputOptions, InputSpec, Item};
 use crate::lsh::{pairs_in_band, LshParams};
 use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signature};
-use crate::rewrite::boilerplate::{drop_off_topic, RepeatedLines};
+use crate::rewrite::boilerplate::{drop_off_topic, OffTopic, RepeatedLines};
 use crate::rewrite::score::{score as rewrite_score, score_candidate, RewriteScore};
 use crate::rewrite::sketch::{collision_rate, Sketch, WeightedMinHasher};
-use crate::rewrite::{CandidateGate, DocUnits, Profile, RewriteParams, Stats, TermCounts};
+use crate::rewrite::{CandidateGate, DocFrequencies, DocUnits, Profile, RewriteParams, Stats};
 use crate::shingle::{Scratch, Shingler};
 use crate::verify::Similarity;
 
@@ -458,7 +458,9 @@ impl RewriteAnalysis {
 /// Returns profiles and the units dropped (repeated, off-topic).
 ///
 /// The stages are public (`rewrite_*` below) so that `examples/rewrite_stages.rs` can time
-/// them one by one.
+/// them one by one. Each document's term counts are made where they are needed (document
+/// frequencies, then its profile) instead of being kept for the whole corpus: they were
+/// the largest thing held beside the tokens.
 pub fn rewrite_profiles_with_stats(
     texts: &[&str],
     params: &RewriteParams,
@@ -468,17 +470,15 @@ pub fn rewrite_profiles_with_stats(
     if params.boilerplate {
         dropped.0 = rewrite_drop_repeated(&mut docs, params);
     }
-    let mut counts = rewrite_term_counts(&docs);
-    let mut stats = Stats::new(&counts, params);
+    let mut stats = rewrite_stats(&docs, params);
     if params.boilerplate {
-        let dropped_per_doc = rewrite_drop_off_topic(&mut docs, &stats, params);
-        dropped.1 = dropped_per_doc.iter().sum();
+        let off_topic = rewrite_drop_off_topic(&mut docs, &stats, params);
+        dropped.1 = off_topic.iter().map(|o| o.units).sum();
         if dropped.1 > 0 {
-            rewrite_recount(&docs, &mut counts, &dropped_per_doc);
-            stats = Stats::new(&counts, params);
+            rewrite_forget(&mut stats, &off_topic);
         }
     }
-    let profiles = rewrite_build_profiles(docs, counts, &stats, params);
+    let profiles = rewrite_build_profiles(docs, &stats, params);
     (profiles, dropped)
 }
 
@@ -502,17 +502,24 @@ pub fn rewrite_drop_repeated(docs: &mut [DocUnits], params: &RewriteParams) -> u
         .sum()
 }
 
-/// Rewrite stage: the term counts of every document.
-pub fn rewrite_term_counts(docs: &[DocUnits]) -> Vec<TermCounts> {
-    docs.par_iter().map(DocUnits::term_counts).collect()
+/// Rewrite stage: corpus statistics over the kept units of every document.
+pub fn rewrite_stats(docs: &[DocUnits], params: &RewriteParams) -> Stats {
+    let freq = docs
+        .par_iter()
+        .fold(DocFrequencies::default, |mut f, d| {
+            f.add(&d.term_counts());
+            f
+        })
+        .reduce(DocFrequencies::default, DocFrequencies::merge);
+    Stats::from_frequencies(freq, params)
 }
 
-/// Rewrite stage: drops the off-topic units of every document; returns how many each lost.
+/// Rewrite stage: drops the off-topic units of every document; returns what each lost.
 pub fn rewrite_drop_off_topic(
     docs: &mut [DocUnits],
     stats: &Stats,
     params: &RewriteParams,
-) -> Vec<usize> {
+) -> Vec<OffTopic> {
     docs.par_iter_mut()
         .map(|d| {
             drop_off_topic(
@@ -525,28 +532,22 @@ pub fn rewrite_drop_off_topic(
         .collect()
 }
 
-/// Rewrite stage: recounts the terms of the documents that lost units (`dropped[i] > 0`);
-/// the others' counts are unchanged.
-pub fn rewrite_recount(docs: &[DocUnits], counts: &mut [TermCounts], dropped: &[usize]) {
-    docs.par_iter()
-        .zip(counts.par_iter_mut())
-        .zip(dropped.par_iter())
-        .filter(|(_, &n)| n > 0)
-        .for_each(|((d, c), _)| *c = d.term_counts());
+/// Rewrite stage: takes the off-topic units out of the statistics.
+pub fn rewrite_forget(stats: &mut Stats, off_topic: &[OffTopic]) {
+    let tokens = off_topic.iter().map(|o| o.tokens).sum();
+    stats.forget(off_topic.iter().map(|o| o.lost.as_slice()), tokens);
 }
 
-/// Rewrite stage: the profile of every document. Takes the documents and their counts so
-/// that each document's tokens and counts are freed as soon as its profile is built: the
-/// tokens of the whole corpus and all its profiles are never held at once.
+/// Rewrite stage: the profile of every document. Takes the documents so that each
+/// document's tokens are freed as soon as its profile is built: the tokens of the whole
+/// corpus and all its profiles are never held at once.
 pub fn rewrite_build_profiles(
     docs: Vec<DocUnits>,
-    counts: Vec<TermCounts>,
     stats: &Stats,
     params: &RewriteParams,
 ) -> Vec<Profile> {
     docs.into_par_iter()
-        .zip(counts.into_par_iter())
-        .map(|(d, c)| Profile::build(&d, &c, stats, params))
+        .map(|d| Profile::build(&d, &d.term_counts(), stats, params))
         .collect()
 }
 

@@ -67,20 +67,32 @@ impl RepeatedLines {
     }
 }
 
+/// What dropping a document's off-topic units took from it: what the corpus statistics
+/// must forget ([`Stats::forget`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OffTopic {
+    /// Units dropped.
+    pub units: usize,
+    /// Tokens in the dropped units.
+    pub tokens: usize,
+    /// Features that only the dropped units had, sorted.
+    pub lost: Vec<u64>,
+}
+
 /// Drops the kept units of `doc` (when it has four or more) of at least `min_tokens`
 /// tokens whose idf-weighted share of distinct features also found elsewhere in the
-/// document is below `coherence`. Returns how many were dropped.
+/// document is below `coherence`. Returns what was dropped.
 pub fn drop_off_topic(
     doc: &mut DocUnits,
     stats: &Stats,
     coherence: f64,
     min_tokens: usize,
-) -> usize {
+) -> OffTopic {
     let kept: Vec<usize> = (0..doc.units.len())
         .filter(|&i| doc.units[i].keep)
         .collect();
     if kept.len() < 4 {
-        return 0;
+        return OffTopic::default();
     }
     // Each feature's count in the document and its idf: the idf is looked up in the
     // corpus-wide table once per distinct feature here, not once per unit that has it
@@ -125,10 +137,26 @@ pub fn drop_off_topic(
             drop.push(i);
         }
     }
+    // A feature is lost to the document when its count over the kept units falls to zero.
+    let mut out = OffTopic {
+        units: drop.len(),
+        ..OffTopic::default()
+    };
     for &i in &drop {
-        doc.units[i].keep = false;
+        let unit = &mut doc.units[i];
+        unit.keep = false;
+        out.tokens += unit.len();
+        for t in &doc.tokens[unit.tokens.clone()] {
+            if let Some(e) = full.get_mut(&t.feature) {
+                e.0 -= 1;
+                if e.0 == 0 {
+                    out.lost.push(t.feature);
+                }
+            }
+        }
     }
-    drop.len()
+    out.lost.sort_unstable();
+    out
 }
 
 #[cfg(test)]
@@ -164,7 +192,16 @@ mod tests {
         let mut doc = DocUnits::parse(text);
         let params = RewriteParams::default();
         let stats = Stats::new(std::slice::from_ref(&doc.term_counts()), &params);
-        assert_eq!(drop_off_topic(&mut doc, &stats, 0.10, 4), 1);
+        let before = doc.term_counts();
+        let dropped = drop_off_topic(&mut doc, &stats, 0.10, 4);
+        assert_eq!(dropped.units, 1);
         assert!(!doc.units[2].keep);
+        // What it reports lost is what a recount loses.
+        let after = doc.term_counts();
+        assert_eq!(dropped.tokens, before.tokens - after.tokens);
+        let mut lost: Vec<u64> = before.terms.iter().map(|t| t.0).collect();
+        lost.retain(|f| after.terms.binary_search_by_key(f, |t| t.0).is_err());
+        assert!(!lost.is_empty());
+        assert_eq!(dropped.lost, lost);
     }
 }

@@ -342,10 +342,54 @@ struct DfEntry {
     idf: f64,
 }
 
+/// Document frequencies gathered over a corpus, or a part of one, before they become
+/// [`Stats`]: parts gathered in parallel are merged, and no document's term counts need
+/// to be kept once added.
+#[derive(Debug, Clone, Default)]
+pub struct DocFrequencies {
+    df: HashMap64<DfEntry>,
+    docs: usize,
+    tokens: usize,
+}
+
+impl DocFrequencies {
+    /// Adds one document's term counts.
+    pub fn add(&mut self, c: &TermCounts) {
+        self.docs += 1;
+        self.tokens += c.tokens;
+        for &(f, _, bg) in &c.terms {
+            self.df
+                .entry(f)
+                .or_insert(DfEntry {
+                    df: 0,
+                    background: bg,
+                    idf: 0.0,
+                })
+                .df += 1;
+        }
+    }
+
+    /// Merges frequencies gathered over another part of the corpus.
+    pub fn merge(mut self, other: DocFrequencies) -> Self {
+        if self.df.len() < other.df.len() {
+            return other.merge(self);
+        }
+        self.docs += other.docs;
+        self.tokens += other.tokens;
+        for (f, e) in other.df {
+            // A feature's background handle is a function of the feature: both agree.
+            self.df.entry(f).or_insert(DfEntry { df: 0, ..e }).df += e.df;
+        }
+        self
+    }
+}
+
 /// Corpus statistics behind the idf.
 #[derive(Debug, Clone)]
 pub struct Stats {
     docs: usize,
+    /// Kept tokens in the corpus.
+    tokens: usize,
     df: HashMap64<DfEntry>,
     /// Mean tokens per document, clamped to 20–600: the expected document length that turns
     /// a background token probability into a document probability.
@@ -358,34 +402,56 @@ pub struct Stats {
 impl Stats {
     /// Document frequencies and mean length of a corpus.
     pub fn new(counts: &[TermCounts], params: &RewriteParams) -> Self {
-        let mut df: HashMap64<DfEntry> = HashMap64::default();
-        let mut total = 0usize;
+        let mut df = DocFrequencies::default();
         for c in counts {
-            total += c.tokens;
-            for &(f, _, bg) in &c.terms {
-                df.entry(f)
-                    .or_insert(DfEntry {
-                        df: 0,
-                        background: bg,
-                        idf: 0.0,
-                    })
-                    .df += 1;
-            }
+            df.add(c);
         }
+        Self::from_frequencies(df, params)
+    }
+
+    /// The statistics of the corpus whose frequencies were gathered.
+    pub fn from_frequencies(freq: DocFrequencies, params: &RewriteParams) -> Self {
         let mut stats = Stats {
-            docs: counts.len(),
-            df: HashMap64::default(),
-            mean_len: (total as f64 / counts.len().max(1) as f64).clamp(20.0, 600.0),
+            docs: freq.docs,
+            tokens: freq.tokens,
+            df: freq.df,
+            mean_len: 0.0,
             pseudo_docs: params.pseudo_docs,
             common_df: params
                 .common_min_docs
-                .max((params.common_share * counts.len() as f64).ceil() as u32),
+                .max((params.common_share * freq.docs as f64).ceil() as u32),
         };
-        for e in df.values_mut() {
-            e.idf = stats.idf_of(e.df, e.background.probability());
-        }
-        stats.df = df;
+        stats.refresh();
         stats
+    }
+
+    /// Takes units dropped after the statistics were gathered out of them: `lost` holds,
+    /// for each document that lost units, the features none of its kept units still has,
+    /// and `tokens` is the number of tokens dropped in all. The result is what
+    /// [`Self::new`] gives for the recounted corpus, without recounting it.
+    pub fn forget<'a>(&mut self, lost: impl IntoIterator<Item = &'a [u64]>, tokens: usize) {
+        for features in lost {
+            for f in features {
+                if let Some(e) = self.df.get_mut(f) {
+                    e.df -= 1;
+                    if e.df == 0 {
+                        self.df.remove(f);
+                    }
+                }
+            }
+        }
+        self.tokens -= tokens;
+        self.refresh();
+    }
+
+    /// Mean length and every cached idf from the counts.
+    fn refresh(&mut self) {
+        self.mean_len = (self.tokens as f64 / self.docs.max(1) as f64).clamp(20.0, 600.0);
+        let mut df = std::mem::take(&mut self.df);
+        for e in df.values_mut() {
+            e.idf = self.idf_of(e.df, e.background.probability());
+        }
+        self.df = df;
     }
 
     /// Probability that a document of mean length holds a feature of background
@@ -1032,6 +1098,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every cached idf, the mean length and the common-vocabulary flags of two statistics.
+    fn assert_same_stats(a: &Stats, b: &Stats) {
+        assert_eq!((a.docs, a.tokens), (b.docs, b.tokens));
+        assert_eq!(a.mean_len.to_bits(), b.mean_len.to_bits());
+        assert_eq!(a.df.len(), b.df.len());
+        for (f, e) in &a.df {
+            let o = &b.df[f];
+            assert_eq!(
+                (e.df, e.background, e.idf.to_bits()),
+                (o.df, o.background, o.idf.to_bits())
+            );
+        }
+    }
+
+    #[test]
+    fn forgetting_off_topic_units_equals_recounting() {
+        // The seed articles, one with a product ad pasted in: the ad line is dropped.
+        let ad = "Best Rated Air Fryer 2024 - 6 Quart Digital Nonstick Basket, Dishwasher Safe, Free Shipping Today";
+        let seeds: Vec<String> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seeds"))
+                .expect("fixtures/seeds")
+                .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("seed text"))
+                .collect();
+        let mut texts = seeds.clone();
+        texts[1] = seeds[1].replacen('\n', &format!("\n{ad}\n"), 1);
+        let params = RewriteParams::default();
+        let mut docs: Vec<DocUnits> = texts.iter().map(|t| DocUnits::parse(t)).collect();
+        let mut freq = DocFrequencies::default();
+        for d in &docs {
+            freq.add(&d.term_counts());
+        }
+        let mut stats = Stats::from_frequencies(freq, &params);
+        let dropped: Vec<boilerplate::OffTopic> = docs
+            .iter_mut()
+            .map(|d| {
+                boilerplate::drop_off_topic(
+                    d,
+                    &stats,
+                    params.off_topic_coherence,
+                    params.off_topic_min_tokens,
+                )
+            })
+            .collect();
+        assert!(dropped[1].units >= 1, "{:?}", dropped[1]);
+        let tokens = dropped.iter().map(|o| o.tokens).sum();
+        stats.forget(dropped.iter().map(|o| o.lost.as_slice()), tokens);
+        let recounted: Vec<TermCounts> = docs.iter().map(DocUnits::term_counts).collect();
+        assert_same_stats(&stats, &Stats::new(&recounted, &params));
+        // Frequencies gathered in two parts and merged are the whole corpus's.
+        let (mut x, mut y) = (DocFrequencies::default(), DocFrequencies::default());
+        for (i, c) in recounted.iter().enumerate() {
+            if i % 2 == 0 {
+                x.add(c)
+            } else {
+                y.add(c)
+            }
+        }
+        assert_same_stats(
+            &Stats::from_frequencies(y.merge(x), &params),
+            &Stats::new(&recounted, &params),
+        );
     }
 
     #[test]
