@@ -505,13 +505,12 @@ pub struct Profile {
     pub top: Vec<(u64, f64)>,
     /// Key entities and their weights, strongest first.
     pub keys: Vec<(u64, f64)>,
-    /// Slot features (numbers, names) among `features`, sorted.
-    pub slots: Vec<u64>,
-    /// Number features among `features` (a subset of `slots`), sorted.
-    pub numbers: Vec<u64>,
-    /// Template vocabulary (frequent in the corpus, [`Stats::is_common`]) among `features`,
-    /// sorted.
-    pub common: Vec<u64>,
+    /// What each feature is, one byte per entry of `features`: [`Profile::SLOT`] (a number
+    /// or a name), [`Profile::NUMBER`] (always a slot too) and [`Profile::COMMON`] (template
+    /// vocabulary, frequent in the corpus: [`Stats::is_common`]). A byte beside each
+    /// feature instead of three sorted lists: profiles are kept for every document, and a
+    /// pair's merge reads the kinds of the features it walks instead of searching lists.
+    pub kinds: Vec<u8>,
     /// Share of the document's tokens in units dropped as boilerplate.
     pub dropped_share: f64,
     /// The months named in the lead (the first `lead_tokens` kept tokens), bit `m` for
@@ -639,14 +638,29 @@ impl Frames {
 }
 
 impl Profile {
+    /// Kind bit: a slot feature, a number or a name (see [`Profile::kinds`]).
+    pub const SLOT: u8 = 1;
+    /// Kind bit: a number (see [`Profile::kinds`]).
+    pub const NUMBER: u8 = 2;
+    /// Kind bit: template vocabulary (see [`Profile::kinds`]).
+    pub const COMMON: u8 = 4;
+
+    /// Marks the listed features with a kind bit (features not in the profile are skipped).
+    pub fn mark(&mut self, features: &[u64], kind: u8) {
+        self.kinds.resize(self.features.len(), 0);
+        for f in features {
+            if let Ok(i) = self.features.binary_search_by_key(f, |x| x.0) {
+                self.kinds[i] |= kind;
+            }
+        }
+    }
+
     /// Weights a document's features against corpus statistics.
     pub fn build(doc: &DocUnits, counts: &TermCounts, stats: &Stats, p: &RewriteParams) -> Self {
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
         let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
-        // Gathered at full size and then trimmed (profiles are kept for every document):
-        // growing them push by push cost more.
-        let mut common = Vec::with_capacity(counts.terms.len());
+        let mut kinds: Vec<u8> = Vec::with_capacity(counts.terms.len());
         for &(f, tf, bg) in &counts.terms {
             let (idf, is_common) = stats.idf_and_common(f, bg);
             // Most terms occur once, and `1 + ln 1` is exactly 1: no `ln` call for them.
@@ -657,12 +671,12 @@ impl Profile {
             };
             if w > 0.0 {
                 features.push((f, w));
-                if is_common {
-                    common.push(f);
-                }
+                kinds.push(if is_common { Self::COMMON } else { 0 });
             }
         }
-        common.shrink_to_fit();
+        // Kept for every document: sized for all its terms, of which some weigh nothing.
+        features.shrink_to_fit();
+        kinds.shrink_to_fit();
         let mut by_weight = features.clone();
         // Heaviest first, ties by feature: a total order (features are distinct), so
         // selecting the top ones before sorting them gives the same set as a full sort.
@@ -721,15 +735,15 @@ impl Profile {
             }
         }
         let frames = Frames::from_hashes(frame_hashes);
-        let in_features = |v: &mut Vec<u64>| {
-            v.sort_unstable();
-            v.dedup();
-            v.retain(|&f| features.binary_search_by_key(&f, |x| x.0).is_ok());
-        };
-        in_features(&mut slots);
-        in_features(&mut numbers);
-        slots.shrink_to_fit();
-        numbers.shrink_to_fit();
+        for (list, kind) in [(&mut slots, Self::SLOT), (&mut numbers, Self::NUMBER)] {
+            list.sort_unstable();
+            list.dedup();
+            for f in list.iter() {
+                if let Ok(i) = features.binary_search_by_key(f, |x| x.0) {
+                    kinds[i] |= kind;
+                }
+            }
+        }
         let all_tokens = doc.tokens.len();
         let dropped_tokens: usize = doc.units.iter().filter(|u| !u.keep).map(Unit::len).sum();
         Profile {
@@ -737,9 +751,7 @@ impl Profile {
             features,
             top: by_weight,
             keys: lead,
-            slots,
-            numbers,
-            common,
+            kinds,
             months,
             frames,
         }
@@ -956,21 +968,16 @@ mod tests {
         let keys = by_weight[..keys.min(by_weight.len())].to_vec();
         by_weight.truncate(top);
         by_weight.sort_unstable_by_key(|x| x.0);
-        let mut slots: Vec<u64> = slots
-            .iter()
-            .copied()
-            .filter(|s| features.binary_search_by_key(s, |x| x.0).is_ok())
-            .collect();
-        slots.sort_unstable();
-        slots.dedup();
-        Profile {
+        let mut p = Profile {
             features,
             top: by_weight,
             keys,
-            numbers: slots.iter().copied().filter(|s| s % 2 == 0).collect(),
-            slots,
             ..Profile::default()
-        }
+        };
+        p.mark(slots, Profile::SLOT);
+        let even: Vec<u64> = slots.iter().copied().filter(|s| s % 2 == 0).collect();
+        p.mark(&even, Profile::NUMBER);
+        p
     }
 
     proptest! {

@@ -188,25 +188,29 @@ pub fn template_ramp(t: f64, p: &RewriteParams) -> f64 {
     ((t - p.template_onset) / (1.0 - p.template_onset)).clamp(0.0, 1.0)
 }
 
+/// The kind bits of a profile's `i`-th feature ([`Profile::kinds`]; none if unmarked).
+fn kinds(p: &Profile) -> impl Fn(usize) -> u8 + '_ {
+    move |i| p.kinds.get(i).copied().unwrap_or(0)
+}
+
 /// Template share `T` and slot disagreement `D` of a pair (see [`score`]).
 pub fn template_signal(a: &Profile, b: &Profile) -> (f64, f64) {
     let (x, y) = (&a.features, &b.features);
     let (mut i, mut j) = (0, 0);
     let (mut shared, mut shared_common) = (0.0, 0.0);
     let (mut slot_all, mut slot_alone) = (0.0, 0.0);
-    let slot_a = |f: u64| a.slots.binary_search(&f).is_ok();
-    let slot_b = |f: u64| b.slots.binary_search(&f).is_ok();
+    let (ka, kb) = (kinds(a), kinds(b));
     while i < x.len() || j < y.len() {
         let fa = x.get(i).map_or(u64::MAX, |t| t.0);
         let fb = y.get(j).map_or(u64::MAX, |t| t.0);
         if i < x.len() && (j >= y.len() || fa < fb) {
-            if slot_a(fa) {
+            if ka(i) & Profile::SLOT != 0 {
                 slot_all += x[i].1;
                 slot_alone += x[i].1;
             }
             i += 1;
         } else if j < y.len() && (i >= x.len() || fb < fa) {
-            if slot_b(fb) {
+            if kb(j) & Profile::SLOT != 0 {
                 slot_all += y[j].1;
                 slot_alone += y[j].1;
             }
@@ -214,10 +218,10 @@ pub fn template_signal(a: &Profile, b: &Profile) -> (f64, f64) {
         } else {
             let m = x[i].1.min(y[j].1);
             shared += m;
-            if a.common.binary_search(&fa).is_ok() {
+            if ka(i) & Profile::COMMON != 0 {
                 shared_common += m;
             }
-            if slot_a(fa) || slot_b(fa) {
+            if (ka(i) | kb(j)) & Profile::SLOT != 0 {
                 slot_all += x[i].1 + y[j].1;
             }
             i += 1;
@@ -240,11 +244,7 @@ pub fn template_signal(a: &Profile, b: &Profile) -> (f64, f64) {
 /// The content evidence of a pair (see [`Evidence`]).
 pub fn evidence(a: &Profile, b: &Profile) -> Evidence {
     let (x, y) = (&a.features, &b.features);
-    let is_number =
-        |f: u64| a.numbers.binary_search(&f).is_ok() || b.numbers.binary_search(&f).is_ok();
-    // `common` is a corpus property: a feature is template vocabulary for both or neither.
-    let is_common =
-        |f: u64| a.common.binary_search(&f).is_ok() || b.common.binary_search(&f).is_ok();
+    let (ka, kb) = (kinds(a), kinds(b));
     let (mut i, mut j) = (0, 0);
     let mut e = Evidence::default();
     let (mut own_a, mut own_b) = (0.0, 0.0);
@@ -253,20 +253,22 @@ pub fn evidence(a: &Profile, b: &Profile) -> Evidence {
         let fa = x.get(i).map_or(u64::MAX, |t| t.0);
         let fb = y.get(j).map_or(u64::MAX, |t| t.0);
         if i < x.len() && (j >= y.len() || fa < fb) {
-            if is_number(fa) {
+            if ka(i) & Profile::NUMBER != 0 {
                 own_a += x[i].1;
             }
             i += 1;
         } else if j < y.len() && (i >= x.len() || fb < fa) {
-            if is_number(fb) {
+            if kb(j) & Profile::NUMBER != 0 {
                 own_b += y[j].1;
             }
             j += 1;
         } else {
             let m = x[i].1.min(y[j].1);
-            if is_number(fa) {
+            // `COMMON` is a corpus property: template vocabulary for both or neither.
+            let k = ka(i) | kb(j);
+            if k & Profile::NUMBER != 0 {
                 e.shared_numbers += m;
-            } else if is_common(fa) {
+            } else if k & Profile::COMMON != 0 {
                 shared_common += m;
             } else {
                 shared_rare += m;
@@ -455,13 +457,14 @@ mod tests {
             let mut f = shared.clone();
             f.push((extra, 1.0));
             f.sort_unstable_by_key(|x| x.0);
-            Profile {
+            let mut p = Profile {
                 top: f.clone(),
                 features: f,
-                slots: vec![extra],
-                common: (0..10).map(|i| i * 4).collect(),
                 ..Profile::default()
-            }
+            };
+            p.mark(&[extra], Profile::SLOT);
+            p.mark(&(0..10).map(|i| i * 4).collect::<Vec<_>>(), Profile::COMMON);
+            p
         };
         // All shared weight is template vocabulary, the slots (1 vs 2) disagree: T = 1,
         // D = 1, V = 0.
@@ -470,8 +473,9 @@ mod tests {
         assert_eq!(score(&a, &b, &p).score, 0.0);
         // The same pair without template vocabulary keeps its Jaccard.
         let (mut c, mut d) = (with(1), with(2));
-        c.common.clear();
-        d.common.clear();
+        for k in c.kinds.iter_mut().chain(d.kinds.iter_mut()) {
+            *k &= !Profile::COMMON;
+        }
         let s = score(&c, &d, &p);
         assert_eq!(s.template, 0.0);
         assert!((s.score - 10.0 / 12.0).abs() < 1e-12);
@@ -562,14 +566,14 @@ mod tests {
             let mut f = shared.clone();
             f.push((own, 1.0));
             f.sort_unstable_by_key(|x| x.0);
-            Profile {
+            let mut p = Profile {
                 top: f.clone(),
                 features: f,
-                numbers: vec![own],
-                slots: vec![own],
                 frames: super::super::Frames::from_hashes(frames.to_vec()),
                 ..Profile::default()
-            }
+            };
+            p.mark(&[own], Profile::SLOT | Profile::NUMBER);
+            p
         };
         let wording: Vec<u64> = (100..120).collect();
         let (a, b) = (with(1, &wording), with(2, &wording));
@@ -633,14 +637,14 @@ mod tests {
             f.push((own, 1.0));
             f.push((3, 1.0));
             f.sort_unstable_by_key(|x| x.0);
-            Profile {
+            let mut p = Profile {
                 top: f.clone(),
                 features: f,
-                numbers: vec![own.min(3), own.max(3)],
-                slots: vec![own.min(3), own.max(3)],
-                common: (2..10).map(|i| i * 4).collect(),
                 ..Profile::default()
-            }
+            };
+            p.mark(&[own, 3], Profile::SLOT | Profile::NUMBER);
+            p.mark(&(2..10).map(|i| i * 4).collect::<Vec<_>>(), Profile::COMMON);
+            p
         };
         let (a, b) = (with(1), with(2));
         let e = evidence(&a, &b);
@@ -675,8 +679,7 @@ mod tests {
         // rare content features; one is not enough.
         let mut c = with(1);
         c.dropped_share = 0.5;
-        c.common.push(4);
-        c.common.sort_unstable();
+        c.mark(&[4], Profile::COMMON);
         let e = evidence(&c, &b);
         assert_eq!(e.shared_content, 1);
         assert!(!has_story_evidence(&c, &b, &e, &p));
