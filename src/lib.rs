@@ -65,5 +65,5 @@ pub use input::{Document, Format, InputOptions, InputSpec};
 pub use lsh::LshParams;
 pub use minhash::{MinHasher, Signature};
 pub use normalize::Normalizer;
-pub use pipeline::{compare, Corpus, Fingerprint, Fingerprinter};
+pub use pipeline::{compare, compare_in, Corpus, Fingerprint, Fingerprinter};
 pub use shingle::{ShingleKind, Shingler};

@@ -955,7 +955,9 @@ pub struct Comparison {
     pub exact: Similarity,
     /// Whether the two are identical after normalisation.
     pub identical: bool,
-    /// The rewrite score of the pair (a two-document corpus: idf from the background).
+    /// The rewrite score of the pair, against the statistics of the corpus the two were
+    /// compared in ([`compare`]: the two texts alone, so idf from the background;
+    /// [`compare_in`]: a whole corpus, as `cluster` and `pairs` score it).
     pub rewrite: RewriteScore,
 }
 
@@ -968,19 +970,31 @@ pub struct Comparison {
 /// assert_eq!(c.exact.a_in_b, 1.0);
 /// ```
 pub fn compare(config: &Config, a: &str, b: &str) -> Result<Comparison> {
+    compare_in(config, &[a, b], 0, 1)
+}
+
+/// Compares texts `a` and `b` of a corpus: the rewrite score is weighted by the corpus's
+/// term statistics and boilerplate lines, so it is the score `cluster` and `pairs` give
+/// the pair in that corpus (two texts alone weigh terms by the shipped background
+/// frequencies and have no repeated lines).
+///
+/// # Panics
+/// If `a` or `b` is not an index into `texts`.
+pub fn compare_in(config: &Config, texts: &[&str], a: usize, b: usize) -> Result<Comparison> {
+    let (ta, tb) = (texts[a], texts[b]);
     let fp = Fingerprinter::new(config)?;
-    let (fa, fb) = (fp.fingerprint(a), fp.fingerprint(b));
+    let (fa, fb) = (fp.fingerprint(ta), fp.fingerprint(tb));
     let estimate = match (&fa.signature, &fb.signature) {
         (Some(x), Some(y)) => Some(jaccard_estimate(x, y)),
         _ => None,
     };
     let shingler = config.shingler();
-    let exact = Similarity::of(&shingler.shingle_set(a), &shingler.shingle_set(b));
-    let profiles = rewrite_profiles(&[a, b], &config.rewrite);
+    let exact = Similarity::of(&shingler.shingle_set(ta), &shingler.shingle_set(tb));
+    let profiles = rewrite_profiles(texts, &config.rewrite);
     Ok(Comparison {
         estimate,
         exact,
         identical: fa.signature.is_some() && fa.content_hash == fb.content_hash,
-        rewrite: rewrite_score(&profiles[0], &profiles[1], &config.rewrite),
+        rewrite: rewrite_score(&profiles[a], &profiles[b], &config.rewrite),
     })
 }

@@ -14,8 +14,8 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use neardup::pipeline::{
-    analyze, cluster, compare, for_each_document, read_corpus, Analysis, Corpus, Documents,
-    Fingerprint, OnInvalid,
+    analyze, cluster, compare, compare_in, for_each_document, read_corpus, Analysis, Corpus,
+    Documents, Fingerprint, OnInvalid,
 };
 use neardup::twopass::{analyze_catalog, read_catalog, Catalog};
 use neardup::{
@@ -264,7 +264,9 @@ pub struct SimilarityArgs {
     pub a: String,
     /// Second document: a text file, or an id with --corpus.
     pub b: String,
-    /// Look A and B up as document ids in this corpus (any input format).
+    /// Look A and B up as document ids in this corpus (any input format). The rewrite score
+    /// is then weighted by the corpus's term statistics and repeated lines, as cluster and
+    /// pairs weigh it; two files alone are weighted by background word frequencies.
     #[arg(long, value_name = "INPUT")]
     pub corpus: Option<PathBuf>,
     /// How --corpus is read.
@@ -611,21 +613,24 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         ..args.shingles.config()
     };
     config.validate()?;
-    let (text_a, text_b) = match &args.corpus {
+    let c = match &args.corpus {
+        // Within a corpus the rewrite score is the one `cluster` and `pairs` give: weighted
+        // by the corpus's term statistics, with its repeated lines dropped.
         Some(path) => {
             let spec = InputSpec::detect(path, args.records.format)?;
             let options = args.records.options(false);
             let corpus = read_corpus(&[spec], &options, &config, OnInvalid::Fail, &())?;
-            let find = |id: &str| -> Result<String> {
+            let find = |id: &str| -> Result<usize> {
                 corpus
                     .docs
                     .iter()
-                    .find(|d| d.id == id)
-                    .map(|d| d.text.clone())
+                    .position(|d| d.id == id)
                     .ok_or_else(|| neardup::Error::UnknownId(id.to_string()))
                     .with_context(|| format!("in {}", path.display()))
             };
-            (find(&args.a)?, find(&args.b)?)
+            let (a, b) = (find(&args.a)?, find(&args.b)?);
+            let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+            compare_in(&config, &texts, a, b)?
         }
         None => {
             let read = |p: &str| -> Result<String> {
@@ -633,10 +638,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 String::from_utf8(bytes)
                     .map_err(|e| anyhow::anyhow!("{p}: not valid UTF-8 ({})", e.utf8_error()))
             };
-            (read(&args.a)?, read(&args.b)?)
+            compare(&config, &read(&args.a)?, &read(&args.b)?)?
         }
     };
-    let c = compare(&config, &text_a, &text_b)?;
     let verdict = if c.identical {
         "exact"
     } else if c.exact.jaccard >= config.threshold {

@@ -227,3 +227,40 @@ fn template_notes_with_other_figures_or_months_are_not_rewrites() {
         );
     }
 }
+
+#[test]
+fn similarity_in_a_corpus_gives_the_score_pairs_reports() {
+    // Every rewrite pair `pairs` reports among the seeds: `similarity --corpus` gives the
+    // same score (weighted by the corpus, not by the two texts alone).
+    let pairs = neardup(&["pairs", "-q", "--tier", "all", SEEDS]);
+    let reported = rows(&pairs);
+    assert!(reported.len() >= 3, "{pairs}");
+    for row in &reported {
+        let (a, b) = (row["doc_a"].as_str(), row["doc_b"].as_str());
+        let json: serde_json::Value =
+            serde_json::from_str(&neardup(&["similarity", "--json", "--corpus", SEEDS, a, b]))
+                .expect("JSON");
+        let score = json["rewrite"]["score"].as_f64().expect("score");
+        assert_eq!(format!("{score:.4}"), row["jaccard"], "{a} {b}: {json}");
+        assert_eq!(json["rewrite"]["verdict"], "rewrite", "{json}");
+    }
+    // Two files alone are weighted by the background: another score.
+    let (a, b) = (&reported[0]["doc_a"], &reported[0]["doc_b"]);
+    let file = |id: &str| {
+        std::fs::read_dir(SEEDS)
+            .expect("seeds")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.file_stem().is_some_and(|s| s == id))
+            .expect("seed file")
+    };
+    let (fa, fb) = (file(a), file(b));
+    let alone: serde_json::Value = serde_json::from_str(&neardup(&[
+        "similarity",
+        "--json",
+        fa.to_str().expect("path"),
+        fb.to_str().expect("path"),
+    ]))
+    .expect("JSON");
+    let alone = alone["rewrite"]["score"].as_f64().expect("score");
+    assert_ne!(format!("{alone:.4}"), reported[0]["jaccard"]);
+}
