@@ -1,0 +1,106 @@
+//! The rewrite score of labelled pairs, with every part, for studying the verification rule.
+//!
+//! ```text
+//! cargo run --release --example pair_scores -- CORPUS.jsonl PAIRS.csv > scores.csv
+//! ```
+//!
+//! PAIRS.csv has `id_a,id_b` and any further columns (a label, a judgement); they are copied
+//! to the output. Profiles are built over the whole corpus at the default settings, so the
+//! scores are the ones `pairs --tier all` gives. Output: the input columns, then `n`,
+//! `threshold`, `score`, `verdict` and the parts of the score (see
+//! `neardup::rewrite::score`).
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Context};
+use neardup::config::{Config, Tier};
+use neardup::input::{InputOptions, InputSpec};
+use neardup::pipeline::{read_corpus, rewrite_profiles, OnInvalid};
+use neardup::rewrite::score::score;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, corpus_path, pairs_path] = args.as_slice() else {
+        bail!("usage: pair_scores CORPUS PAIRS.csv");
+    };
+    let config = Config {
+        tier: Tier::All,
+        ..Config::default()
+    };
+    let spec = InputSpec::detect(corpus_path, None)?;
+    let corpus = read_corpus(
+        &[spec],
+        &InputOptions::default(),
+        &config,
+        OnInvalid::Fail,
+        &(),
+    )?;
+    let index: HashMap<&str, usize> = corpus
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+    let profiles = rewrite_profiles(&texts, &config.rewrite);
+    let mut reader =
+        csv::Reader::from_path(pairs_path).with_context(|| format!("{pairs_path}: cannot read"))?;
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    let mut header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
+    header.extend(
+        [
+            "n",
+            "threshold",
+            "score",
+            "verdict",
+            "jaccard",
+            "key_agreement",
+            "a_in_b",
+            "b_in_a",
+            "template",
+            "slot_disagreement",
+            "shared_content",
+            "shared_numbers",
+            "content_template",
+            "number_conflict",
+            "frames",
+            "month_conflict",
+        ]
+        .map(str::to_string),
+    );
+    out.write_record(&header)?;
+    for (line, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{pairs_path}: record {}", line + 2))?;
+        let id = |k: usize| -> anyhow::Result<usize> {
+            let id = record.get(k).unwrap_or_default();
+            index
+                .get(id)
+                .copied()
+                .with_context(|| format!("{pairs_path}: record {}: unknown id {id:?}", line + 2))
+        };
+        let (a, b) = (id(0)?, id(1)?);
+        let s = score(&profiles[a], &profiles[b], &config.rewrite);
+        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+        row.extend([
+            s.n.to_string(),
+            format!("{:.6}", s.threshold),
+            format!("{:.6}", s.score),
+            if s.is_rewrite() { "1" } else { "0" }.to_string(),
+            format!("{:.6}", s.jaccard),
+            format!("{:.6}", s.key_agreement),
+            format!("{:.6}", s.a_in_b),
+            format!("{:.6}", s.b_in_a),
+            format!("{:.6}", s.template),
+            format!("{:.6}", s.slot_disagreement),
+            s.evidence.shared_content.to_string(),
+            format!("{:.6}", s.evidence.shared_numbers),
+            format!("{:.6}", s.evidence.content_template),
+            format!("{:.6}", s.evidence.number_conflict),
+            format!("{:.6}", s.frames),
+            u8::from(s.month_conflict).to_string(),
+        ]);
+        out.write_record(&row)?;
+    }
+    out.flush()?;
+    Ok(())
+}
