@@ -992,12 +992,16 @@ mod tests {
             top in 1usize..35,
             keys in 0usize..4,
             dropped in (0.0f64..1.0, 0.0f64..1.0),
+            months in (0u16..4, 0u16..4),
         ) {
             let p = RewriteParams { top_features: top, ..RewriteParams::default() };
             let mut x = gate_profile(&a, top, keys, &slots);
             let mut y = gate_profile(&b, top, keys, &slots);
             x.dropped_share = dropped.0;
             y.dropped_share = dropped.1;
+            // Bits 1 and 2: March and April (0: no month in the lead).
+            x.months = months.0 << 1;
+            y.months = months.1 << 1;
             let gate = CandidateGate::new(&[x.clone(), y.clone()], &p);
             let s = score::score(&x, &y, &p);
             match gate.jaccard(0, 1) {
@@ -1017,6 +1021,12 @@ mod tests {
                 prop_assert!(score::score_candidate(&x, &y, &p).is_none_or(|s| !s.is_rewrite()));
             }
             prop_assert_eq!(gate.may_verify(0, 1), gate.may_verify(1, 0));
+            // The candidate scorer's early bound rejects only pairs that do not verify,
+            // and scores the others as the full scorer does.
+            match score::score_candidate(&x, &y, &p) {
+                Some(c) => prop_assert_eq!(c, s),
+                None => prop_assert!(!s.is_rewrite(), "{:?}", s),
+            }
         }
     }
 

@@ -353,12 +353,38 @@ pub fn month_conflict(a: &Profile, b: &Profile) -> bool {
 /// Scores a candidate pair, or `None` when it cannot be a rewrite because the top features'
 /// weighted Jaccard is already below the lowest threshold (`V ≤ J`): the cheap first check
 /// for the many random LSH candidates.
+///
+/// Then, before the walk over the full feature lists: `V` is `J` times factors in [0, 1]
+/// (their parameters are validated to keep them there), so `J · (1 − P) · (1 − M)` with
+/// the key-entity penalty `P` and the month factor, both cheap, bounds it from above; in
+/// floating point too, since rounding is monotonic and each further factor is at most 1.
+/// A candidate whose bound is below `θ(n)` cannot verify.
 pub fn score_candidate(a: &Profile, b: &Profile, p: &RewriteParams) -> Option<RewriteScore> {
     let jaccard = top_jaccard(a, b);
     if jaccard <= 0.0 || jaccard < p.threshold_min {
         return None;
     }
+    let n = feature_count(a, b);
+    let key = 1.0 - key_penalty(a, b, key_misses(a, b), n, p);
+    let month = 1.0 - month_factor(a, b, p);
+    if jaccard * key * month < threshold(n, p) {
+        return None;
+    }
     Some(score_with(a, b, jaccard, p))
+}
+
+/// Feature count of the smaller document (at least 1): the length `θ(n)` and the ramps use.
+fn feature_count(a: &Profile, b: &Profile) -> usize {
+    a.features.len().min(b.features.len()).max(1)
+}
+
+/// The month penalty of a pair: `month_penalty` when [`month_conflict`], else 0.
+fn month_factor(a: &Profile, b: &Profile, p: &RewriteParams) -> f64 {
+    if month_conflict(a, b) {
+        p.month_penalty
+    } else {
+        0.0
+    }
 }
 
 /// Weighted Jaccard of two profiles' top features (0 when both are empty).
@@ -388,7 +414,7 @@ fn score_with(a: &Profile, b: &Profile, jaccard: f64, p: &RewriteParams) -> Rewr
     let fb: f64 = b.features.iter().map(|x| x.1).sum();
     let misses = key_misses(a, b);
     let ka = 1.0 - misses.0.max(misses.1);
-    let n = a.features.len().min(b.features.len()).max(1);
+    let n = feature_count(a, b);
     let frames = a.frames.containment(&b.frames);
     let months = month_conflict(a, b);
     let score = if has_story_evidence(a, b, &evidence, p) {
@@ -398,7 +424,7 @@ fn score_with(a: &Profile, b: &Profile, jaccard: f64, p: &RewriteParams) -> Rewr
             * (1.0
                 - conflict_weight(a, b, &evidence, frames, n, p)
                     * (p.conflict_gain * evidence.number_conflict).min(1.0))
-            * (1.0 - if months { p.month_penalty } else { 0.0 })
+            * (1.0 - month_factor(a, b, p))
     } else {
         0.0
     };
