@@ -117,6 +117,9 @@ pub trait Observer: Sync {
     fn skipped(&self, _error: &Error) {}
     /// A new stage starts.
     fn stage(&self, _name: &str) {}
+    /// `done` of the current stage's `total` steps are finished (stages long enough to
+    /// need it: the rewrite candidates, by LSH band).
+    fn progress(&self, _done: usize, _total: usize) {}
 }
 
 impl Observer for () {}
@@ -625,6 +628,7 @@ fn analyze_rewrites(
                 .any(|(p, q)| p == q)
     };
     let gate = CandidateGate::new(&profiles, params);
+    let bands_done = std::sync::atomic::AtomicUsize::new(0);
     let per_band: Vec<(usize, Vec<RewritePair>)> = (0..bands)
         .into_par_iter()
         .map(|band| {
@@ -658,6 +662,8 @@ fn analyze_rewrites(
                     }
                 }
             }
+            let done = bands_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            observer.progress(done, bands);
             (candidates, found)
         })
         .collect();

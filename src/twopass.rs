@@ -162,6 +162,10 @@ impl Observer for Relabelled<'_> {
     fn stage(&self, name: &str) {
         self.inner.stage(name);
     }
+
+    fn progress(&self, done: usize, total: usize) {
+        self.inner.progress(done, total);
+    }
 }
 
 /// Whether `spec` can be read a second time from the start: standard input and pipes

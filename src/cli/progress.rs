@@ -1,6 +1,7 @@
 //! Progress on stderr: a live counter when stderr is a terminal, one summary line at the end.
 
 use std::io::IsTerminal;
+use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use neardup::pipeline::Observer;
@@ -10,6 +11,8 @@ use neardup::Error;
 pub struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
+    /// The current stage's name, for its step counts.
+    stage: Mutex<String>,
 }
 
 impl Progress {
@@ -27,7 +30,11 @@ impl Progress {
             bar.set_message("reading");
             bar
         });
-        Progress { bar, quiet }
+        Progress {
+            bar,
+            quiet,
+            stage: Mutex::new(String::new()),
+        }
     }
 
     /// A line on stderr that does not garble the bar. Printed even when quiet: notes are
@@ -64,6 +71,15 @@ impl Observer for Progress {
     fn stage(&self, name: &str) {
         if let Some(bar) = &self.bar {
             bar.set_message(name.to_string());
+            if let Ok(mut stage) = self.stage.lock() {
+                *stage = name.to_string();
+            }
+        }
+    }
+
+    fn progress(&self, done: usize, total: usize) {
+        if let (Some(bar), Ok(stage)) = (&self.bar, self.stage.lock()) {
+            bar.set_message(format!("{stage} {done}/{total}"));
         }
     }
 }

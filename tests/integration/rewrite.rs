@@ -264,3 +264,59 @@ fn similarity_in_a_corpus_gives_the_score_pairs_reports() {
     let alone = alone["rewrite"]["score"].as_f64().expect("score");
     assert_ne!(format!("{alone:.4}"), reported[0]["jaccard"]);
 }
+
+/// Records every stage and progress notice of a run.
+#[derive(Default)]
+struct Notices(std::sync::Mutex<Vec<(String, usize, usize)>>);
+
+impl neardup::pipeline::Observer for Notices {
+    fn stage(&self, name: &str) {
+        self.0.lock().expect("lock").push((name.to_string(), 0, 0));
+    }
+
+    fn progress(&self, done: usize, total: usize) {
+        self.0
+            .lock()
+            .expect("lock")
+            .push((String::new(), done, total));
+    }
+}
+
+#[test]
+fn the_rewrite_candidate_stage_reports_its_progress_band_by_band() {
+    use neardup::config::{Config, Tier};
+    use neardup::input::{InputOptions, InputSpec};
+    use neardup::pipeline::{analyze, read_corpus, OnInvalid};
+    let config = Config {
+        tier: Tier::All,
+        ..Config::default()
+    };
+    let inputs = [InputSpec::detect(Path::new(SEEDS), None).expect("seeds")];
+    let corpus = read_corpus(
+        &inputs,
+        &InputOptions::default(),
+        &config,
+        OnInvalid::Fail,
+        &(),
+    )
+    .expect("read");
+    let notices = Notices::default();
+    analyze(&corpus, &config, &notices).expect("analyze");
+    let notices = notices.0.into_inner().expect("lock");
+    let at = notices
+        .iter()
+        .position(|n| n.0 == "rewrite candidates")
+        .expect("candidate stage");
+    let steps: Vec<(usize, usize)> = notices[at + 1..]
+        .iter()
+        .take_while(|n| n.0.is_empty())
+        .map(|n| (n.1, n.2))
+        .collect();
+    let bands = config.rewrite.lsh_params().expect("lsh").bands;
+    // One notice per band, counting up to the number of bands (bands finish on several
+    // threads, so two notices may arrive out of order).
+    assert!(steps.iter().all(|&(_, t)| t == bands), "{steps:?}");
+    let mut done: Vec<usize> = steps.iter().map(|s| s.0).collect();
+    done.sort_unstable();
+    assert_eq!(done, (1..=bands).collect::<Vec<_>>(), "{steps:?}");
+}
