@@ -675,6 +675,8 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "frames": rw.frames,
                 "month_conflict": rw.month_conflict,
                 "threshold": rw.threshold,
+                "short_score": (rw.short_threshold > 0.0).then_some(rw.short_score),
+                "short_threshold": (rw.short_threshold > 0.0).then_some(rw.short_threshold),
                 "verdict": rewrite_verdict,
             },
         });
@@ -708,6 +710,13 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 ""
             }
         )?;
+        if rw.short_threshold > 0.0 {
+            writeln!(
+                out,
+                "rewrite short texts  restated both ways {:.4} (needs {:.4})",
+                rw.short_score, rw.short_threshold
+            )?;
+        }
         writeln!(
             out,
             "rewrite verdict      {rewrite_verdict} (threshold {:.4} at {} features)",

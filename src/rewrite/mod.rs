@@ -128,6 +128,13 @@ pub struct RewriteParams {
     /// Weight of the month conflict: both leads name months and none in common. By
     /// default, 1 (such a pair is no rewrite).
     pub month_penalty: f64,
+    /// The short-text rule: when both documents have at most `top_features` features (a
+    /// sentence or two), a rewrite also needs
+    /// `min(a_in_b, b_in_a) − short_frame_weight · F ≥ short_containment` (see
+    /// [`score::is_short_pair`]); 0 turns the rule off. By default, 0.45.
+    pub short_containment: f64,
+    /// See `short_containment`. By default, 0.2.
+    pub short_frame_weight: f64,
 }
 
 impl Default for RewriteParams {
@@ -162,6 +169,8 @@ impl Default for RewriteParams {
             frame_full: 0.6,
             frame_ramp: 40,
             month_penalty: 1.0,
+            short_containment: 0.45,
+            short_frame_weight: 0.2,
         }
     }
 }
@@ -187,12 +196,14 @@ impl RewriteParams {
             || !(0.0..=1.0).contains(&self.templated_share)
             || !(0.0..=1.0).contains(&self.template_instance_share)
             || !(0.0..=1.0).contains(&self.month_penalty)
+            || !(0.0..1.0).contains(&self.short_containment)
+            || !(self.short_frame_weight >= 0.0 && self.short_frame_weight.is_finite())
             || !(0.0 < self.frame_full && self.frame_onset < self.frame_full)
         {
             return bad(
-                "rewrite template and conflict onsets must be in [0, 1), template penalty, \
-                 month penalty and templated share in [0, 1], conflict gain ≥ 0, frame onset \
-                 below frame full"
+                "rewrite template and conflict onsets and short containment must be in [0, 1), \
+                 template penalty, month penalty and templated share in [0, 1], conflict gain \
+                 and short frame weight ≥ 0, frame onset below frame full"
                     .into(),
             );
         }
@@ -928,6 +939,14 @@ mod tests {
             },
             RewriteParams {
                 sketch_size: 0,
+                ..RewriteParams::default()
+            },
+            RewriteParams {
+                short_containment: 1.0,
+                ..RewriteParams::default()
+            },
+            RewriteParams {
+                short_frame_weight: -0.1,
                 ..RewriteParams::default()
             },
             RewriteParams {

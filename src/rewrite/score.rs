@@ -20,7 +20,8 @@
 //! Inc said ...").
 //!
 //! The verdict is `V ≥ θ(n) = min(0.31, max(0.12, 2/√n))`: short texts need more overlap
-//! than long ones, where a few shared rare terms are already strong evidence.
+//! than long ones, where a few shared rare terms are already strong evidence. Two short
+//! texts must also restate each other ([`is_short_pair`]).
 //!
 //! Two templated reports about different events (dividend notes, quote tables, rate notes)
 //! share their template and differ in their figures, so `V` is further gated by the pair's
@@ -71,6 +72,12 @@ pub struct RewriteScore {
     pub n: usize,
     /// The threshold θ(n).
     pub threshold: f64,
+    /// For two short texts ([`is_short_pair`]), the short-text score
+    /// `S = min(a_in_b, b_in_a) − short_frame_weight · F`, which must also reach
+    /// `short_threshold`; 0 for other pairs.
+    pub short_score: f64,
+    /// `short_containment` for two short texts, else 0 (no further condition).
+    pub short_threshold: f64,
     /// Template share `T`: share of the shared weight that is template vocabulary.
     pub template: f64,
     /// Slot disagreement `D`: share of the slot (number, name) weight found in only one
@@ -106,9 +113,10 @@ pub struct Evidence {
 }
 
 impl RewriteScore {
-    /// Whether the pair is a rewrite: `V ≥ θ(n)` and `V > 0`.
+    /// Whether the pair is a rewrite: `V ≥ θ(n)` and `V > 0`, and for two short texts
+    /// `S ≥ short_containment`.
     pub fn is_rewrite(&self) -> bool {
-        self.score > 0.0 && self.score >= self.threshold
+        self.score > 0.0 && self.score >= self.threshold && self.short_score >= self.short_threshold
     }
 }
 
@@ -373,6 +381,26 @@ pub fn score_candidate(a: &Profile, b: &Profile, p: &RewriteParams) -> Option<Re
     Some(score_with(a, b, jaccard, p))
 }
 
+/// Whether the short-text rule applies to a pair: it is on (`short_containment > 0`) and
+/// both documents are whole in their top features (at most `top_features` features: a
+/// sentence or two).
+///
+/// One-sentence paraphrases (MSRP) restate each other: a pair where one sentence adds a
+/// clause the other lacks (MSRP's most common non-paraphrase) keeps a fair Jaccard, but the
+/// smaller of its two containments is low. Shared wording with figures masked counts
+/// slightly against: at equal containment, two sentences that repeat each other's word
+/// sequences and still differ in content say different things. The rule only removes
+/// pairs (`V ≥ θ(n)` still holds): accepting pairs below `θ(n)` on it as well measured
+/// MSRP train accuracy 0.750, but added 170 short Reuters-21578 pairs, nearly all
+/// instances of one template (prime rate, hog price and dividend notes of other parties).
+/// As shipped, MSRP train 0.7306 → 0.743 accuracy, F1 0.816 → 0.814.
+pub fn is_short_pair(a: &Profile, b: &Profile, p: &RewriteParams) -> bool {
+    p.short_containment > 0.0
+        && a.features.len().max(b.features.len()) <= p.top_features
+        && !a.features.is_empty()
+        && !b.features.is_empty()
+}
+
 /// Feature count of the smaller document (at least 1): the length `θ(n)` and the ramps use.
 fn feature_count(a: &Profile, b: &Profile) -> usize {
     a.features.len().min(b.features.len()).max(1)
@@ -417,7 +445,7 @@ fn score_with(a: &Profile, b: &Profile, jaccard: f64, p: &RewriteParams) -> Rewr
     let n = feature_count(a, b);
     let frames = a.frames.containment(&b.frames);
     let months = month_conflict(a, b);
-    let score = if has_story_evidence(a, b, &evidence, p) {
+    let v = if has_story_evidence(a, b, &evidence, p) {
         jaccard
             * (1.0 - key_penalty(a, b, misses, n, p))
             * (1.0 - p.template_penalty * template_ramp(template, p) * slot_disagreement)
@@ -428,14 +456,26 @@ fn score_with(a: &Profile, b: &Profile, jaccard: f64, p: &RewriteParams) -> Rewr
     } else {
         0.0
     };
+    let a_in_b = if fa > 0.0 { fmin / fa } else { 0.0 };
+    let b_in_a = if fb > 0.0 { fmin / fb } else { 0.0 };
+    let (short_score, short_threshold) = if is_short_pair(a, b, p) {
+        (
+            a_in_b.min(b_in_a) - p.short_frame_weight * frames,
+            p.short_containment,
+        )
+    } else {
+        (0.0, 0.0)
+    };
     RewriteScore {
         jaccard,
         key_agreement: ka,
-        score,
-        a_in_b: if fa > 0.0 { fmin / fa } else { 0.0 },
-        b_in_a: if fb > 0.0 { fmin / fb } else { 0.0 },
+        score: v,
+        a_in_b,
+        b_in_a,
         n,
         threshold: threshold(n, p),
+        short_score,
+        short_threshold,
         template,
         slot_disagreement,
         evidence,
@@ -463,6 +503,33 @@ mod tests {
         assert_eq!(threshold(1, &p), 0.31);
         assert_eq!(threshold(10_000, &p), 0.12);
         assert!((threshold(100, &p) - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_short_text_rule_vetoes_a_sentence_that_adds_content() {
+        let p = RewriteParams::default();
+        let feats = |n: u64| -> Vec<(u64, f64)> { (0..n).map(|i| (i, 1.0)).collect() };
+        let a = profile(&feats(10), &[]);
+        // b holds all of a and 8 more: S = 10 / 18 ≥ 0.45, a rewrite.
+        let s = score(&a, &profile(&feats(18), &[]), &p);
+        assert!(s.short_threshold > 0.0 && s.is_rewrite(), "{s:?}");
+        // 14 more: V = J = 10 / 24 ≥ θ = 0.31, but S = 10 / 24 < 0.45.
+        let b = profile(&feats(24), &[]);
+        let s = score(&a, &b, &p);
+        assert!(
+            s.score >= s.threshold && s.short_score < 0.45 && !s.is_rewrite(),
+            "{s:?}"
+        );
+        // The rule off, or a document past `top_features`: `V ≥ θ` decides alone.
+        let off = RewriteParams {
+            short_containment: 0.0,
+            ..p.clone()
+        };
+        assert!(score(&a, &b, &off).is_rewrite());
+        let (long_a, long_b) = (profile(&feats(31), &[]), profile(&feats(76), &[]));
+        let s = score(&long_a, &long_b, &p);
+        assert_eq!(s.short_threshold, 0.0);
+        assert!(s.b_in_a < 0.45 && s.is_rewrite(), "{s:?}");
     }
 
     #[test]

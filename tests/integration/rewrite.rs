@@ -320,3 +320,30 @@ fn the_rewrite_candidate_stage_reports_its_progress_band_by_band() {
     done.sort_unstable();
     assert_eq!(done, (1..=bands).collect::<Vec<_>>(), "{steps:?}");
 }
+
+#[test]
+fn a_sentence_that_adds_a_clause_is_no_paraphrase() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().expect("path").to_string()
+    };
+    let report = write("report.txt", "Shares of Northfield Copper fell 5 percent on Tuesday after the miner cut its output forecast.\n");
+    let more = write("more.txt", "Shares of Northfield Copper fell 5 percent on Tuesday after the miner cut its output forecast, and its chief executive resigned amid an emissions inquiry.\n");
+    let paraphrase = write("paraphrase.txt", "Northfield Copper shares dropped 5 percent on Tuesday once the miner lowered its output forecast.\n");
+    let rewrite_json = |a: &str, b: &str| -> serde_json::Value {
+        let json: serde_json::Value =
+            serde_json::from_str(&neardup(&["similarity", "--json", a, b])).expect("JSON");
+        json["rewrite"].clone()
+    };
+    // The longer sentence holds all of the shorter one: V is high, but the shorter one
+    // holds little of the longer one's content.
+    let r = rewrite_json(&report, &more);
+    assert!(r["score"].as_f64().is_some_and(|v| v > 0.5), "{r}");
+    assert!(r["short_score"].as_f64().is_some_and(|s| s < 0.45), "{r}");
+    assert_eq!(r["verdict"], "different", "{r}");
+    let r = rewrite_json(&report, &paraphrase);
+    assert!(r["short_score"].as_f64().is_some_and(|s| s > 0.6), "{r}");
+    assert_eq!(r["verdict"], "rewrite", "{r}");
+}
