@@ -13,28 +13,17 @@
 use std::collections::HashMap;
 
 use anyhow::{bail, Context};
-use neardup::config::{Config, Tier};
-use neardup::input::{InputOptions, InputSpec};
-use neardup::pipeline::{read_corpus, rewrite_profiles, OnInvalid};
+use neardup::pipeline::rewrite_profiles;
 use neardup::rewrite::score::score;
+
+mod common;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let [_, corpus_path, pairs_path] = args.as_slice() else {
         bail!("usage: pair_scores CORPUS PAIRS.csv");
     };
-    let config = Config {
-        tier: Tier::All,
-        ..Config::default()
-    };
-    let spec = InputSpec::detect(corpus_path, None)?;
-    let corpus = read_corpus(
-        &[spec],
-        &InputOptions::default(),
-        &config,
-        OnInvalid::Fail,
-        &(),
-    )?;
+    let (config, corpus) = common::read_all_tiers(corpus_path)?;
     let index: HashMap<&str, usize> = corpus
         .docs
         .iter()
@@ -65,6 +54,8 @@ fn main() -> anyhow::Result<()> {
             "number_conflict",
             "frames",
             "month_conflict",
+            "short_score",
+            "short_threshold",
         ]
         .map(str::to_string),
     );
@@ -98,6 +89,8 @@ fn main() -> anyhow::Result<()> {
             format!("{:.6}", s.evidence.number_conflict),
             format!("{:.6}", s.frames),
             u8::from(s.month_conflict).to_string(),
+            format!("{:.6}", s.short_score),
+            format!("{:.6}", s.short_threshold),
         ]);
         out.write_record(&row)?;
     }

@@ -15,12 +15,12 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use neardup::config::{Config, Tier};
-use neardup::input::{InputOptions, InputSpec};
 use neardup::pipeline::{
-    analyze, read_corpus, rewrite_build_profiles, rewrite_drop_off_topic, rewrite_drop_repeated,
-    rewrite_forget, rewrite_stats, rewrite_units, Observer, OnInvalid,
+    analyze, rewrite_build_profiles, rewrite_drop_off_topic, rewrite_drop_repeated, rewrite_forget,
+    rewrite_stats, rewrite_units, Observer,
 };
+
+mod common;
 
 /// CPU time of the whole process so far, in milliseconds: the sum of the on-CPU time of
 /// every thread from `/proc/self/task/*/schedstat` (nanoseconds, Linux), so that stages
@@ -69,18 +69,7 @@ fn main() -> anyhow::Result<()> {
         .get(1)
         .ok_or_else(|| anyhow::anyhow!("usage: rewrite_stages CORPUS.jsonl [RUNS]"))?;
     let runs: usize = args.get(2).map_or(Ok(3), |r| r.parse())?;
-    let config = Config {
-        tier: Tier::All,
-        ..Config::default()
-    };
-    let spec = InputSpec::detect(path, None)?;
-    let corpus = read_corpus(
-        &[spec],
-        &InputOptions::default(),
-        &config,
-        OnInvalid::Fail,
-        &(),
-    )?;
+    let (config, corpus) = common::read_all_tiers(path)?;
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
     let params = &config.rewrite;
     let mut rows: Vec<(String, Vec<f64>)> = Vec::new();

@@ -40,6 +40,20 @@ fn rows(csv: &str) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// Writes `text` to `dir/name`; returns the path.
+fn write_text(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_str().expect("path").to_string()
+}
+
+/// The `rewrite` object of `neardup similarity --json A B`.
+fn rewrite_json(a: &str, b: &str) -> serde_json::Value {
+    let json: serde_json::Value =
+        serde_json::from_str(&neardup(&["similarity", "--json", a, b])).expect("JSON");
+    json["rewrite"].clone()
+}
+
 #[test]
 fn seeds_form_one_rewrite_cluster_with_tier_all() {
     let out = rows(&neardup(&["cluster", "-q", "--tier", "all", SEEDS]));
@@ -185,21 +199,12 @@ fn templated_reports_with_other_numbers_and_companies_are_not_rewrites() {
 #[test]
 fn template_notes_with_other_figures_or_months_are_not_rewrites() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).expect("write");
-        path.to_str().expect("path").to_string()
-    };
+    let write = |name: &str, text: &str| write_text(dir.path(), name, text);
     let cut = write("cut.txt", "Northfield Consolidated Copper Co, a subsidiary of Northfield Resources Corp, said it is lowering its base price for full-plate copper cathodes one-half cent to 66.50 cents a lb, effective immediately.\n");
     let later = write("later.txt", "Northfield Consolidated Copper Co, a subsidiary of Northfield Resources Corp, said it is lowering its base price for full-plate copper cathodes by 0.50 cent to 74.0 cents a lb, effective immediately.\n");
     let rewrite = write("rewrite.txt", "Northfield Resources Corp's copper arm, Northfield Consolidated Copper, has cut what it charges for full-plate cathodes by half a cent, to 66.50 cents per pound, with immediate effect.\n");
     let march = write("march.txt", "Pakistan's state trading corporation is seeking 6,000 tonnes of refined bleached deodorised palm oil for March shipment in a tender closing on Tuesday, European traders said. Offers must remain valid for 48 hours.\n");
     let may = write("may.txt", "Pakistan's state trading corporation is seeking 6,000 tonnes of refined bleached deodorised palm oil for May shipment in a tender closing on Thursday, European traders said. Offers must remain valid for 48 hours.\n");
-    let rewrite_json = |a: &str, b: &str| -> serde_json::Value {
-        let json: serde_json::Value =
-            serde_json::from_str(&neardup(&["similarity", "--json", a, b])).expect("JSON");
-        json["rewrite"].clone()
-    };
     let r = rewrite_json(&cut, &later);
     assert_eq!(r["verdict"], "different", "{r}");
     assert!(r["frames"].as_f64().is_some_and(|f| f > 0.6), "{r}");
@@ -324,19 +329,10 @@ fn the_rewrite_candidate_stage_reports_its_progress_band_by_band() {
 #[test]
 fn a_sentence_that_adds_a_clause_is_no_paraphrase() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).expect("write");
-        path.to_str().expect("path").to_string()
-    };
+    let write = |name: &str, text: &str| write_text(dir.path(), name, text);
     let report = write("report.txt", "Shares of Northfield Copper fell 5 percent on Tuesday after the miner cut its output forecast.\n");
     let more = write("more.txt", "Shares of Northfield Copper fell 5 percent on Tuesday after the miner cut its output forecast, and its chief executive resigned amid an emissions inquiry.\n");
     let paraphrase = write("paraphrase.txt", "Northfield Copper shares dropped 5 percent on Tuesday once the miner lowered its output forecast.\n");
-    let rewrite_json = |a: &str, b: &str| -> serde_json::Value {
-        let json: serde_json::Value =
-            serde_json::from_str(&neardup(&["similarity", "--json", a, b])).expect("JSON");
-        json["rewrite"].clone()
-    };
     // The longer sentence holds all of the shorter one: V is high, but the shorter one
     // holds little of the longer one's content.
     let r = rewrite_json(&report, &more);
