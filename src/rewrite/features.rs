@@ -342,7 +342,7 @@ const DATE_PREPOSITIONS: &[&str] = &[
 ///
 /// Full names count when capitalised (the tokeniser checks that); `may` (a modal verb too)
 /// and the abbreviations (`jan` and `jun` are also given names) only next to a number or
-/// after a preposition of time ([`DATE_PREPOSITIONS`]): `May 5`, `5 May`, `Feb 26`,
+/// after a preposition of time (`DATE_PREPOSITIONS`): `May 5`, `5 May`, `Feb 26`,
 /// `May 1987`, `for May shipment`.
 ///
 /// ```

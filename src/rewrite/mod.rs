@@ -337,7 +337,7 @@ impl DocUnits {
 /// A document's feature counts.
 #[derive(Debug, Clone, Default)]
 pub struct TermCounts {
-    /// (feature, tf, background probability), sorted by feature.
+    /// (feature, tf, background probability as a handle), sorted by feature.
     pub terms: Vec<(u64, u32, Background)>,
     /// Number of kept tokens.
     pub tokens: usize,
@@ -439,7 +439,10 @@ impl Stats {
     /// Takes units dropped after the statistics were gathered out of them: `lost` holds,
     /// for each document that lost units, the features none of its kept units still has,
     /// and `tokens` is the number of tokens dropped in all. The result is what
-    /// [`Self::new`] gives for the recounted corpus, without recounting it.
+    /// [`Self::new`] gives for the recounted corpus, without recounting it. Give it only
+    /// what [`boilerplate::drop_off_topic`] reported for the documents these statistics
+    /// were gathered over: a feature it does not know is skipped, and more tokens than it
+    /// counted leave none.
     pub fn forget<'a>(&mut self, lost: impl IntoIterator<Item = &'a [u64]>, tokens: usize) {
         for features in lost {
             for f in features {
@@ -451,7 +454,11 @@ impl Stats {
                 }
             }
         }
-        self.tokens -= tokens;
+        debug_assert!(
+            tokens <= self.tokens,
+            "forgetting more tokens than were counted"
+        );
+        self.tokens = self.tokens.saturating_sub(tokens);
         self.refresh();
     }
 

@@ -95,7 +95,7 @@ pub struct RewriteScore {
 /// What a pair shares beyond template vocabulary, and whether its numbers conflict.
 ///
 /// Features fall in three classes: *numbers*; *template vocabulary* (corpus-frequent words
-/// and names, [`Profile::common`]); and *rare content* (every other word or name: the story's
+/// and names, [`Profile::COMMON`] in [`Profile::kinds`]); and *rare content* (every other word or name: the story's
 /// own terms and entities).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Evidence {
@@ -359,8 +359,8 @@ pub fn month_conflict(a: &Profile, b: &Profile) -> bool {
 }
 
 /// Scores a candidate pair, or `None` when it cannot be a rewrite because the top features'
-/// weighted Jaccard is already below the lowest threshold (`V ≤ J`): the cheap first check
-/// for the many random LSH candidates.
+/// weighted Jaccard is already below the lowest threshold (`V ≤ J`) or zero: the cheap
+/// first check for the many random LSH candidates.
 ///
 /// Then, before the walk over the full feature lists: `V` is `J` times factors in [0, 1]
 /// (their parameters are validated to keep them there), so `J · (1 − P) · (1 − M)` with
@@ -372,13 +372,36 @@ pub fn score_candidate(a: &Profile, b: &Profile, p: &RewriteParams) -> Option<Re
     if jaccard <= 0.0 || jaccard < p.threshold_min {
         return None;
     }
-    let n = feature_count(a, b);
-    let key = 1.0 - key_penalty(a, b, key_misses(a, b), n, p);
-    let month = 1.0 - month_factor(a, b, p);
-    if jaccard * key * month < threshold(n, p) {
+    let cheap = Cheap::of(a, b, p);
+    if jaccard * (1.0 - cheap.key_penalty) * (1.0 - cheap.month) < threshold(cheap.n, p) {
         return None;
     }
-    Some(score_with(a, b, jaccard, p))
+    Some(score_with(a, b, jaccard, &cheap, p))
+}
+
+/// The parts of a pair's score that need no walk over its feature lists.
+struct Cheap {
+    /// [`feature_count`].
+    n: usize,
+    /// [`key_misses`].
+    misses: (f64, f64),
+    /// [`key_penalty`].
+    key_penalty: f64,
+    /// [`month_factor`].
+    month: f64,
+}
+
+impl Cheap {
+    fn of(a: &Profile, b: &Profile, p: &RewriteParams) -> Self {
+        let n = feature_count(a, b);
+        let misses = key_misses(a, b);
+        Cheap {
+            n,
+            misses,
+            key_penalty: key_penalty(a, b, misses, n, p),
+            month: month_factor(a, b, p),
+        }
+    }
 }
 
 /// Whether the short-text rule applies to a pair: it is on (`short_containment > 0`) and
@@ -428,11 +451,17 @@ fn top_jaccard(a: &Profile, b: &Profile) -> f64 {
 
 /// Scores two profiles built over the same corpus statistics.
 pub fn score(a: &Profile, b: &Profile, p: &RewriteParams) -> RewriteScore {
-    score_with(a, b, top_jaccard(a, b), p)
+    score_with(a, b, top_jaccard(a, b), &Cheap::of(a, b, p), p)
 }
 
 /// [`score`] for a pair whose top-feature Jaccard is known.
-fn score_with(a: &Profile, b: &Profile, jaccard: f64, p: &RewriteParams) -> RewriteScore {
+fn score_with(
+    a: &Profile,
+    b: &Profile,
+    jaccard: f64,
+    cheap: &Cheap,
+    p: &RewriteParams,
+) -> RewriteScore {
     let Merged {
         shared_min: fmin,
         template: (template, slot_disagreement),
@@ -440,19 +469,18 @@ fn score_with(a: &Profile, b: &Profile, jaccard: f64, p: &RewriteParams) -> Rewr
     } = merge(a, b);
     let fa: f64 = a.features.iter().map(|x| x.1).sum();
     let fb: f64 = b.features.iter().map(|x| x.1).sum();
-    let misses = key_misses(a, b);
+    let (n, misses) = (cheap.n, cheap.misses);
     let ka = 1.0 - misses.0.max(misses.1);
-    let n = feature_count(a, b);
     let frames = a.frames.containment(&b.frames);
     let months = month_conflict(a, b);
     let v = if has_story_evidence(a, b, &evidence, p) {
         jaccard
-            * (1.0 - key_penalty(a, b, misses, n, p))
+            * (1.0 - cheap.key_penalty)
             * (1.0 - p.template_penalty * template_ramp(template, p) * slot_disagreement)
             * (1.0
                 - conflict_weight(a, b, &evidence, frames, n, p)
                     * (p.conflict_gain * evidence.number_conflict).min(1.0))
-            * (1.0 - month_factor(a, b, p))
+            * (1.0 - cheap.month)
     } else {
         0.0
     };
