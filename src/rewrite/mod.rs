@@ -135,6 +135,13 @@ pub struct RewriteParams {
     pub short_containment: f64,
     /// See `short_containment`. By default, 0.2.
     pub short_frame_weight: f64,
+    /// Two short texts that restate each other (the short-text rule holds) and show no
+    /// disagreement (the key-entity, template, figure and month factors leave at least
+    /// `short_story_agreement` of `J`: `V ≥ short_story_agreement · J`) need only
+    /// `V ≥ short_story_floor` instead of `θ(n)`. By default, 0.15.
+    pub short_story_floor: f64,
+    /// See `short_story_floor`. By default, 0.8.
+    pub short_story_agreement: f64,
 }
 
 impl Default for RewriteParams {
@@ -171,6 +178,8 @@ impl Default for RewriteParams {
             month_penalty: 1.0,
             short_containment: 0.45,
             short_frame_weight: 0.2,
+            short_story_floor: 0.15,
+            short_story_agreement: 0.8,
         }
     }
 }
@@ -198,12 +207,15 @@ impl RewriteParams {
             || !(0.0..=1.0).contains(&self.month_penalty)
             || !(0.0..1.0).contains(&self.short_containment)
             || !(self.short_frame_weight >= 0.0 && self.short_frame_weight.is_finite())
+            || !(0.0..=1.0).contains(&self.short_story_floor)
+            || !(0.0..=1.0).contains(&self.short_story_agreement)
             || !(0.0 < self.frame_full && self.frame_onset < self.frame_full)
         {
             return bad(
                 "rewrite template and conflict onsets and short containment must be in [0, 1), \
-                 template penalty, month penalty and templated share in [0, 1], conflict gain \
-                 and short frame weight ≥ 0, frame onset below frame full"
+                 template penalty, month penalty, templated share and the short story floor \
+                 and agreement in [0, 1], conflict gain and short frame weight ≥ 0, frame \
+                 onset below frame full"
                     .into(),
             );
         }
@@ -839,8 +851,7 @@ impl CandidateGate {
             g.weights.extend(x.top.iter().map(|t| t.1));
             g.offsets.push(g.features.len());
             g.totals.push(x.top.iter().map(|t| t.1).sum());
-            g.thresholds
-                .push(score::threshold(x.features.len().max(1), p).max(p.threshold_min));
+            g.thresholds.push(score::gate_threshold(x, p));
             let mut bloom = [0u64; BLOOM_WORDS];
             let start = g.heavy.len();
             for t in &x.top {
@@ -954,6 +965,10 @@ mod tests {
             },
             RewriteParams {
                 short_frame_weight: -0.1,
+                ..RewriteParams::default()
+            },
+            RewriteParams {
+                short_story_floor: 1.5,
                 ..RewriteParams::default()
             },
             RewriteParams {
