@@ -82,6 +82,48 @@ fn seeds_form_one_rewrite_cluster_with_tier_all() {
     );
 }
 
+/// The seeds among articles on their topics about other events (`fixtures/same-topic`):
+/// one rewrite cluster of exactly the five seeds, and no rewrite pair with any of the others.
+#[test]
+fn same_topic_articles_about_other_events_stay_out_of_the_seed_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let same_topic = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/same-topic");
+    let mut others = Vec::new();
+    for src in [SEEDS, same_topic] {
+        for entry in std::fs::read_dir(src).expect("fixture dir") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("name").to_owned();
+            std::fs::copy(&path, dir.path().join(&name)).expect("copy");
+            if src == same_topic {
+                others.push(
+                    path.file_stem()
+                        .expect("stem")
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    assert_eq!(others.len(), 5);
+    let mix = dir.path().to_str().expect("path");
+    let clusters = rows(&neardup(&["cluster", "-q", "--tier", "all", mix]));
+    let members: Vec<&str> = clusters.iter().map(|r| r["doc_id"].as_str()).collect();
+    assert_eq!(clusters.len(), 5, "{clusters:?}");
+    assert!(
+        members.iter().all(|m| !others.iter().any(|o| o == m)),
+        "{members:?}"
+    );
+    assert!(clusters
+        .iter()
+        .all(|r| r["cluster_size"] == "5" && r["kind"] == "rewrite"));
+    let pairs = rows(&neardup(&["pairs", "-q", "--tier", "all", mix]));
+    assert!(!pairs.is_empty());
+    for row in &pairs {
+        let (a, b) = (&row["doc_a"], &row["doc_b"]);
+        assert!(!others.iter().any(|o| o == a || o == b), "{row:?}");
+    }
+}
+
 /// V of every seed pair, scored over the corpus `texts` (as `pairs` scores a candidate),
 /// with the boilerplate detector on or off. Scored directly rather than read from `pairs`:
 /// which pairs LSH proposes is random (a pair at the LSH floor is a candidate with
