@@ -135,12 +135,10 @@ pub struct RewriteParams {
     pub short_containment: f64,
     /// See `short_containment`. By default, 0.2.
     pub short_frame_weight: f64,
-    /// Two short texts that restate each other (the short-text rule holds) and show no
-    /// disagreement (the key-entity, template, figure and month factors leave at least
-    /// `short_story_agreement` of `J`: `V ≥ short_story_agreement · J`) need only
-    /// `V ≥ short_story_floor` instead of `θ(n)`. By default, 0.15.
-    pub short_story_floor: f64,
-    /// See `short_story_floor`. By default, 0.8.
+    /// Two short texts that restate each other (the short-text rule holds) are rewrites
+    /// without reaching `θ(n)` when they show no disagreement: the key-entity, template,
+    /// figure and month factors leave at least this share of `J`
+    /// (`V ≥ short_story_agreement · J`). By default, 0.8.
     pub short_story_agreement: f64,
 }
 
@@ -178,7 +176,6 @@ impl Default for RewriteParams {
             month_penalty: 1.0,
             short_containment: 0.45,
             short_frame_weight: 0.2,
-            short_story_floor: 0.15,
             short_story_agreement: 0.8,
         }
     }
@@ -207,15 +204,14 @@ impl RewriteParams {
             || !(0.0..=1.0).contains(&self.month_penalty)
             || !(0.0..1.0).contains(&self.short_containment)
             || !(self.short_frame_weight >= 0.0 && self.short_frame_weight.is_finite())
-            || !(0.0..=1.0).contains(&self.short_story_floor)
             || !(0.0..=1.0).contains(&self.short_story_agreement)
             || !(0.0 < self.frame_full && self.frame_onset < self.frame_full)
         {
             return bad(
                 "rewrite template and conflict onsets and short containment must be in [0, 1), \
-                 template penalty, month penalty, templated share and the short story floor \
-                 and agreement in [0, 1], conflict gain and short frame weight ≥ 0, frame \
-                 onset below frame full"
+                 template penalty, month penalty, templated share and short story agreement \
+                 in [0, 1], conflict gain and short frame weight ≥ 0, frame onset below frame \
+                 full"
                     .into(),
             );
         }
@@ -792,7 +788,9 @@ impl Profile {
 /// verify before [`score::score_candidate`] looks at them.
 ///
 /// A rewrite needs `V ≥ θ(n)`, and `V` is the top-feature Jaccard `J` times factors in
-/// [0, 1], so a pair with `J < θ(n)` never verifies; `θ(n) ≥ θ_min` covers the gate of `score_candidate`.
+/// [0, 1], so a pair with `J < θ(n)` never verifies; `θ(n) ≥ θ_min` covers the gate of
+/// `score_candidate`. Two short texts may verify below `θ(n)`, but need
+/// `J ≥ c / (2 − c)` for the short-text rule's `S ≥ c` ([`score::gate_threshold`]).
 /// On Reuters-21578, 1.48 M candidates hold 239 k pairs with `J ≥ θ_min` but only 28 k
 /// with `J ≥ θ(n)`. `J` is computed as [`score::overlap`] computes it (same sums in the
 /// same order, bit for bit), from contiguous rows instead of one allocation per profile,
@@ -805,8 +803,9 @@ pub struct CandidateGate {
     weights: Vec<f64>,
     /// Σ of each profile's top weights, summed in feature order as `score::overlap` does.
     totals: Vec<f64>,
-    /// `θ(n)` of each profile's feature count: the pair's `θ` is the larger of its two
-    /// (`θ` falls with `n` and `n` is the smaller count).
+    /// [`score::gate_threshold`] of each profile (`θ(n)` of its feature count, lower for a
+    /// short profile): the pair's is the larger of its two (`θ` falls with `n` and `n` is
+    /// the smaller count).
     thresholds: Vec<f64>,
     /// A 512-bit Bloom filter of each profile's top features (one bit per feature, at
     /// [`bloom_bit`]).
@@ -968,7 +967,7 @@ mod tests {
                 ..RewriteParams::default()
             },
             RewriteParams {
-                short_story_floor: 1.5,
+                short_story_agreement: 1.5,
                 ..RewriteParams::default()
             },
             RewriteParams {
@@ -1034,8 +1033,21 @@ mod tests {
             keys in 0usize..4,
             dropped in (0.0f64..1.0, 0.0f64..1.0),
             months in (0u16..4, 0u16..4),
+            short in prop_oneof![Just(0.0f64), 0.05f64..0.9],
+            agreement in 0.0f64..=1.0,
+            thresholds in (0.0f64..0.3, 0.0f64..0.5, 0.5f64..4.0),
         ) {
-            let p = RewriteParams { top_features: top, ..RewriteParams::default() };
+            // Any valid parameters: the gate and the early bounds must hold for all of them.
+            let p = RewriteParams {
+                top_features: top,
+                short_containment: short,
+                short_story_agreement: agreement,
+                threshold_min: thresholds.0,
+                threshold_max: (thresholds.0 + thresholds.1).min(1.0),
+                threshold_scale: thresholds.2,
+                ..RewriteParams::default()
+            };
+            prop_assert!(p.validate().is_ok());
             let mut x = gate_profile(&a, top, keys, &slots);
             let mut y = gate_profile(&b, top, keys, &slots);
             x.dropped_share = dropped.0;
