@@ -3,9 +3,10 @@
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
 use neardup::pipeline::Observer;
 use neardup::Error;
+use std::fmt;
 
 /// Shows progress and notes on stderr unless quiet.
 pub struct Progress {
@@ -21,10 +22,14 @@ impl Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} {elapsed} {human_pos} docs ({per_sec}) {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template("{spinner} {elapsed} {human_pos} docs ({rate}) {msg}")
+                    .map(|style| {
+                        // indicatif's `{per_sec}` prints four decimals ("6,067.8708/s").
+                        style.with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                            let _ = write!(w, "{}/s", HumanCount(state.per_sec().round() as u64));
+                        })
+                    })
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             bar.set_message("reading");
