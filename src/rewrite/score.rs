@@ -453,11 +453,12 @@ impl Cheap {
 ///
 /// Two short texts that pass it need not reach `θ(n)` when they show no disagreement:
 /// `V ≥ short_story_agreement · J` (the key-entity, template, figure and month factors took
-/// at most a fifth of `J`) suffices. A paraphrase often renames half its words, which lowers
-/// `J`, not the agreement; and `S ≥ 0.45` already needs `J ≥ 0.29`. Accepting every such pair on `S` alone measured MSRP train accuracy
-/// 0.750, but added 170 short Reuters-21578 pairs, nearly all notes of one template about
-/// other parties (prime rates of other banks, hog prices of other days), and two copper
-/// price cuts with other figures; the agreement condition adds none of them.
+/// at most a fifth of `J`) suffices. A paraphrase often renames half its words, which
+/// lowers `J`, not the agreement; and `S ≥ 0.45` already needs `J ≥ 0.29`. Accepting every
+/// such pair on `S` alone measured MSRP train accuracy 0.750, but added 170 short
+/// Reuters-21578 pairs, nearly all notes of one template about other parties (prime rates
+/// of other banks, hog prices of other days), and two copper price cuts with other
+/// figures; the agreement condition adds none of them.
 pub fn is_short_pair(a: &Profile, b: &Profile, p: &RewriteParams) -> bool {
     p.short_containment > 0.0
         && a.features.len().max(b.features.len()) <= p.top_features
