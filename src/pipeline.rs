@@ -550,7 +550,7 @@ pub fn rewrite_build_profiles(
     params: &RewriteParams,
 ) -> Vec<Profile> {
     docs.into_par_iter()
-        .map(|d| Profile::build(&d, &d.term_counts(), stats, params))
+        .map(|d| Profile::build(&d, stats, params))
         .collect()
 }
 

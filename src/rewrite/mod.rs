@@ -681,8 +681,10 @@ impl Profile {
         }
     }
 
-    /// Weights a document's features against corpus statistics.
-    pub fn build(doc: &DocUnits, counts: &TermCounts, stats: &Stats, p: &RewriteParams) -> Self {
+    /// Weights a document's features against corpus statistics. Counts the document's
+    /// terms itself: no caller keeps them (they are the largest thing a corpus would hold).
+    pub fn build(doc: &DocUnits, stats: &Stats, p: &RewriteParams) -> Self {
+        let counts = &doc.term_counts();
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
         let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
