@@ -185,6 +185,15 @@ pub fn split_component(
 /// `rank`, the representative preference) each become a centre unless already taken, and
 /// every untaken unit verified against the centre joins it.
 ///
+/// Then cluster support: a unit still in no merged cluster joins the one to whose units it
+/// has pairs in `edges` or `support` (pairs that came within
+/// [`cluster_support`](crate::rewrite::RewriteParams::cluster_support) of verifying) with
+/// at least half of them and at least two, the most such units first (ties to the earlier
+/// cluster). Rewrites of one story score near their threshold, and which of them verify
+/// with the centre depends on the rest of the corpus (its idf): one that falls just short
+/// with the centre but close to most of the cluster is the same story. Support is counted
+/// from the star's units only, so joining by support does not chain either.
+///
 /// In a merged cluster the centre's representative represents; the centre's own members
 /// keep their rows; every document of a joined unit gets kind [`Kind::Rewrite`] with
 /// `score(doc, rep)`'s `V` and containment (`score` returns `(V, containment,
@@ -196,6 +205,7 @@ pub fn merge_rewrites(
     n: usize,
     clusters: Vec<Cluster>,
     edges: &[(u32, u32)],
+    support: &[(u32, u32)],
     rank: impl Fn(u32) -> usize,
     mut score: impl FnMut(u32, u32) -> (f64, f64, bool),
 ) -> Vec<Cluster> {
@@ -229,6 +239,16 @@ pub fn merge_rewrites(
     }
     unit_edges.sort_unstable();
     unit_edges.dedup();
+    let mut support_edges: Vec<(u32, u32)> = Vec::with_capacity(support.len() + edges.len());
+    for &(a, b) in support.iter().chain(&edges) {
+        let (ua, ub) = (
+            unit(a, &mut unit_of, &mut singles),
+            unit(b, &mut unit_of, &mut singles),
+        );
+        if ua != ub {
+            support_edges.push((ua, ub));
+        }
+    }
     let reps: Vec<u32> = clusters
         .iter()
         .map(|c| c.representative)
@@ -252,6 +272,26 @@ pub fn merge_rewrites(
     let mut taken = vec![false; units];
     let mut merged: Vec<Option<Cluster>> = clusters.into_iter().map(Some).collect();
     let mut out: Vec<Cluster> = Vec::new();
+    // The merged cluster each taken unit is in, and each merged cluster's unit count.
+    let mut home: Vec<u32> = vec![NONE; units];
+    let mut sizes: Vec<usize> = Vec::new();
+    // Every document of unit `u`, as a member of the cluster represented by `rep`.
+    let mut join =
+        |u: u32, rep: u32, merged: &mut Vec<Option<Cluster>>, members: &mut Vec<Member>| {
+            let docs: Vec<u32> = match merged.get_mut(u as usize).and_then(Option::take) {
+                Some(c) => c.members.iter().map(|m| m.doc).collect(),
+                None => vec![rep_of(u)],
+            };
+            for d in docs {
+                let (similarity, containment, _) = score(d, rep);
+                members.push(Member {
+                    doc: d,
+                    similarity,
+                    containment,
+                    kind: Kind::Rewrite,
+                });
+            }
+        };
     for centre in order {
         if taken[centre as usize] {
             continue;
@@ -276,27 +316,49 @@ pub fn merge_rewrites(
                 kind: Kind::Rewrite,
             }],
         };
+        home[centre as usize] = out.len() as u32;
+        sizes.push(1 + joined.len());
         for u in joined {
             taken[u as usize] = true;
-            let docs: Vec<u32> = match merged.get_mut(u as usize).and_then(Option::take) {
-                Some(c) => c.members.iter().map(|m| m.doc).collect(),
-                None => vec![rep_of(u)],
-            };
-            for d in docs {
-                let (similarity, containment, _) = score(d, rep);
-                members.push(Member {
-                    doc: d,
-                    similarity,
-                    containment,
-                    kind: Kind::Rewrite,
-                });
-            }
+            home[u as usize] = out.len() as u32;
+            join(u, rep, &mut merged, &mut members);
         }
-        members.sort_unstable_by_key(|m| m.doc);
         out.push(Cluster {
             representative: rep,
             members,
         });
+    }
+    // Cluster support: (left-out unit, cluster, supporting unit), each once.
+    let mut links: Vec<(u32, u32, u32)> = Vec::new();
+    for &(ua, ub) in &support_edges {
+        for (u, v) in [(ua, ub), (ub, ua)] {
+            if !taken[u as usize] && home[v as usize] != NONE {
+                links.push((u, home[v as usize], v));
+            }
+        }
+    }
+    links.sort_unstable();
+    links.dedup();
+    let mut best: Vec<(u32, u32, usize)> = Vec::new();
+    for group in links.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        let (u, k, count) = (group[0].0, group[0].1, group.len());
+        if count >= 2 && 2 * count >= sizes[k as usize] {
+            match best.last_mut() {
+                Some(b) if b.0 == u => {
+                    if count > b.2 {
+                        *b = (u, k, count);
+                    }
+                }
+                _ => best.push((u, k, count)),
+            }
+        }
+    }
+    for (u, k, _) in best {
+        let rep = out[k as usize].representative;
+        join(u, rep, &mut merged, &mut out[k as usize].members);
+    }
+    for c in &mut out {
+        c.members.sort_unstable_by_key(|m| m.doc);
     }
     out.extend(merged.into_iter().flatten());
     out.sort_unstable_by_key(|c| c.members[0].doc);
@@ -369,7 +431,7 @@ mod tests {
             let (a, b) = (a.min(b), a.max(b));
             (0.5, 0.4, !matches!((a, b), (0, 4) | (2, 4) | (1, 4)))
         };
-        let out = merge_rewrites(6, near, &edges, |d| d as usize, score);
+        let out = merge_rewrites(6, near, &edges, &[], |d| d as usize, score);
         let sets: Vec<(u32, Vec<(u32, Kind)>)> = out
             .iter()
             .map(|c| {
@@ -394,6 +456,30 @@ mod tests {
                 ]
             )]
         );
+    }
+
+    #[test]
+    fn a_unit_close_to_half_the_cluster_joins_by_support_without_chaining() {
+        // Star: 0 verified with 1, 2, 3 (centre 0). Document 4 verifies with nothing but
+        // comes close to 1 and 2 (half the four units): it joins. Document 5 comes close
+        // to 3 only, document 6 to 4 only (4 joined by support, so no support of its own):
+        // both stay out. Document 7 comes close to 8 and 9, a cluster of its own.
+        let edges = [(0, 1), (0, 2), (0, 3), (8, 9)];
+        let support = [(1, 4), (2, 4), (3, 5), (4, 6), (7, 8), (7, 9)];
+        let score = |a: u32, b: u32| {
+            let (a, b) = (a.min(b), a.max(b));
+            (0.5, 0.4, edges.contains(&(a, b)))
+        };
+        let out = merge_rewrites(10, Vec::new(), &edges, &support, |d| d as usize, score);
+        let sets: Vec<(u32, Vec<u32>)> = out
+            .iter()
+            .map(|c| (c.representative, c.members.iter().map(|m| m.doc).collect()))
+            .collect();
+        assert_eq!(sets, vec![(0, vec![0, 1, 2, 3, 4]), (8, vec![7, 8, 9])]);
+        // Without the support pairs, only the stars.
+        let out = merge_rewrites(10, Vec::new(), &edges, &[], |d| d as usize, score);
+        let sizes: Vec<usize> = out.iter().map(|c| c.members.len()).collect();
+        assert_eq!(sizes, vec![4, 2]);
     }
 
     #[test]

@@ -437,6 +437,9 @@ pub struct RewriteAnalysis {
     pub profiles: Vec<Profile>,
     /// Verified pairs between group leaders, sorted.
     pub pairs: Vec<RewritePair>,
+    /// Pairs between group leaders that are no rewrite but support a cluster
+    /// ([`RewriteScore::supports`] at [`RewriteParams::support_floor`]), sorted.
+    pub support: Vec<(u32, u32)>,
     /// LSH parameters of the sketches.
     pub lsh: LshParams,
     /// Distinct candidate pairs LSH produced.
@@ -559,6 +562,14 @@ pub fn rewrite_profiles(texts: &[&str], params: &RewriteParams) -> Vec<Profile> 
     rewrite_profiles_with_stats(texts, params).0
 }
 
+/// What one LSH band of the rewrite sketches found: candidates first met in it, verified
+/// pairs and pairs that only support a cluster.
+struct BandFinds {
+    candidates: usize,
+    found: Vec<RewritePair>,
+    support: Vec<(u32, u32)>,
+}
+
 /// Profiles, sketches, LSH candidates and verified rewrite pairs among `leaders`.
 fn analyze_rewrites(
     corpus: &Corpus,
@@ -628,14 +639,15 @@ fn analyze_rewrites(
                 .any(|(p, q)| p == q)
     };
     let gate = CandidateGate::new(&profiles, params);
+    let floor = params.support_floor();
     let bands_done = std::sync::atomic::AtomicUsize::new(0);
-    let per_band: Vec<(usize, Vec<RewritePair>)> = (0..bands)
+    let per_band: Vec<BandFinds> = (0..bands)
         .into_par_iter()
         .map(|band| {
             let mut keys: Vec<(u64, u32)> =
                 live.iter().map(|&doc| (keys_of(doc)[band], doc)).collect();
             crate::hash::sort_by_hash(&mut keys, |k| k.0);
-            let (mut candidates, mut found) = (0usize, Vec::new());
+            let (mut candidates, mut found, mut support) = (0usize, Vec::new(), Vec::new());
             for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
                 for (i, &(_, a)) in bucket.iter().enumerate() {
                     for &(_, b) in &bucket[i + 1..] {
@@ -648,31 +660,42 @@ fn analyze_rewrites(
                         if !gate.may_verify(a as usize, b as usize) {
                             continue;
                         }
-                        let verified =
-                            score_candidate(&profiles[a as usize], &profiles[b as usize], params)
-                                .filter(RewriteScore::is_rewrite);
-                        if let Some(score) = verified {
-                            found.push(RewritePair {
+                        let scored =
+                            score_candidate(&profiles[a as usize], &profiles[b as usize], params);
+                        match scored {
+                            Some(score) if score.is_rewrite() => found.push(RewritePair {
                                 a,
                                 b,
                                 estimate: collision_rate(sketch(a), sketch(b)),
                                 score,
-                            });
+                            }),
+                            Some(score) if score.supports(floor) => support.push((a, b)),
+                            _ => {}
                         }
                     }
                 }
             }
             let done = bands_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             observer.progress(done, bands);
-            (candidates, found)
+            BandFinds {
+                candidates,
+                found,
+                support,
+            }
         })
         .collect();
-    let candidates = per_band.iter().map(|x| x.0).sum();
-    let mut pairs: Vec<RewritePair> = per_band.into_iter().flat_map(|x| x.1).collect();
+    let candidates = per_band.iter().map(|x| x.candidates).sum();
+    let mut support: Vec<(u32, u32)> = per_band
+        .iter()
+        .flat_map(|x| x.support.iter().copied())
+        .collect();
+    support.sort_unstable();
+    let mut pairs: Vec<RewritePair> = per_band.into_iter().flat_map(|x| x.found).collect();
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
     Ok(RewriteAnalysis {
         profiles,
         pairs,
+        support,
         lsh,
         candidates,
         dropped_units,
@@ -944,6 +967,7 @@ pub fn cluster(
         n,
         clusters,
         &edges,
+        &rw.support,
         |d| rank[d as usize],
         |a, b| {
             let s = rw.score(a, b);

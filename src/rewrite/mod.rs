@@ -140,6 +140,12 @@ pub struct RewriteParams {
     /// figure and month factors leave at least this share of `J`
     /// (`V ≥ short_story_agreement · J`). By default, 0.8.
     pub short_story_agreement: f64,
+    /// Cluster support: a document left out of every rewrite cluster joins the cluster
+    /// to at least half of whose units (and at least two) it comes this close,
+    /// `V ≥ cluster_support · θ` (see [`crate::cluster::merge_rewrites`]); 0 turns it
+    /// off. Candidates are scored down to this share of their threshold. By default,
+    /// 0.85.
+    pub cluster_support: f64,
 }
 
 impl Default for RewriteParams {
@@ -177,6 +183,7 @@ impl Default for RewriteParams {
             short_containment: 0.45,
             short_frame_weight: 0.2,
             short_story_agreement: 0.8,
+            cluster_support: 0.85,
         }
     }
 }
@@ -205,12 +212,13 @@ impl RewriteParams {
             || !(0.0..1.0).contains(&self.short_containment)
             || !(self.short_frame_weight >= 0.0 && self.short_frame_weight.is_finite())
             || !(0.0..=1.0).contains(&self.short_story_agreement)
+            || !(0.0..=1.0).contains(&self.cluster_support)
             || !(0.0 < self.frame_full && self.frame_onset < self.frame_full)
         {
             return bad(
                 "rewrite template and conflict onsets and short containment must be in [0, 1), \
-                 template penalty, month penalty, templated share and short story agreement \
-                 in [0, 1], conflict gain and short frame weight ≥ 0, frame onset below frame \
+                 template penalty, month penalty, templated share, short story agreement and \
+                 cluster support in [0, 1], conflict gain and short frame weight ≥ 0, frame onset below frame \
                  full"
                     .into(),
             );
@@ -231,6 +239,17 @@ impl RewriteParams {
         }
         sketch::WeightedMinHasher::new(self.sketch_size, 0)?;
         Ok(())
+    }
+
+    /// The share of its threshold down to which a candidate pair is scored: a pair with
+    /// `V ≥ support_floor · threshold` supports a cluster ([`score::RewriteScore::supports`]).
+    /// `cluster_support`, or 1 when that is off.
+    pub fn support_floor(&self) -> f64 {
+        if self.cluster_support > 0.0 {
+            self.cluster_support
+        } else {
+            1.0
+        }
     }
 
     /// LSH bands and rows for the sketches: the most rows per band (fewest random

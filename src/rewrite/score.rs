@@ -119,7 +119,17 @@ impl RewriteScore {
     /// less for two short texts that restate each other), and for two short texts
     /// `S ≥ short_containment`.
     pub fn is_rewrite(&self) -> bool {
-        self.score > 0.0 && self.score >= self.threshold && self.short_score >= self.short_threshold
+        self.supports(1.0)
+    }
+
+    /// Whether the pair comes within `ratio` of being a rewrite: `V > 0`,
+    /// `V ≥ ratio · threshold` and for two short texts `S ≥ short_containment`. Cluster
+    /// support counts such pairs ([`RewriteParams::cluster_support`]);
+    /// `supports(1.0)` is [`Self::is_rewrite`].
+    pub fn supports(&self, ratio: f64) -> bool {
+        self.score > 0.0
+            && self.score >= ratio * self.threshold
+            && self.short_score >= self.short_threshold
     }
 }
 
@@ -361,16 +371,18 @@ pub fn month_conflict(a: &Profile, b: &Profile) -> bool {
     a.months != 0 && b.months != 0 && a.months & b.months == 0
 }
 
-/// Scores a candidate pair, or `None` when it cannot be a rewrite because the top features'
-/// weighted Jaccard is already below the lowest threshold (`V ≤ J`) or zero: the cheap
-/// first check for the many random LSH candidates.
+/// Scores a candidate pair, or `None` when it cannot even support a cluster
+/// ([`RewriteScore::supports`] at [`RewriteParams::support_floor`], which a rewrite does)
+/// because the top features' weighted Jaccard is already below the lowest threshold
+/// (`V ≤ J`) or zero: the cheap first check for the many random LSH candidates.
 ///
 /// Then, before the walk over the full feature lists: `V` is `J` times factors in [0, 1]
 /// (their parameters are validated to keep them there), so `J · (1 − P) · (1 − M)` with
 /// the key-entity penalty `P` and the month factor, both cheap, bounds it from above; in
 /// floating point too, since rounding is monotonic and each further factor is at most 1.
 /// A candidate whose bound is below `θ(n)` (for two short texts, below the lowest
-/// threshold they can get, `min(θ(n), short_story_agreement · J)`) cannot verify.
+/// threshold they can get, `min(θ(n), short_story_agreement · J)`), times the support
+/// floor, cannot support.
 pub fn score_candidate(a: &Profile, b: &Profile, p: &RewriteParams) -> Option<RewriteScore> {
     let jaccard = top_jaccard(a, b);
     let short = is_short_pair(a, b, p);
@@ -379,16 +391,17 @@ pub fn score_candidate(a: &Profile, b: &Profile, p: &RewriteParams) -> Option<Re
         if jaccard < short_jaccard_bound(p) {
             return None;
         }
-    } else if jaccard <= 0.0 || jaccard < p.threshold_min {
+    } else if jaccard <= 0.0 || jaccard < p.support_floor() * p.threshold_min {
         return None;
     }
     let cheap = Cheap::of(a, b, p);
     // The lowest threshold the pair can get (see `RewriteScore::threshold`).
-    let theta = if short {
-        threshold(cheap.n, p).min(p.short_story_agreement * jaccard)
-    } else {
-        threshold(cheap.n, p)
-    };
+    let theta = p.support_floor()
+        * if short {
+            threshold(cheap.n, p).min(p.short_story_agreement * jaccard)
+        } else {
+            threshold(cheap.n, p)
+        };
     if jaccard * (1.0 - cheap.key_penalty) * (1.0 - cheap.month) < theta {
         return None;
     }
@@ -403,12 +416,12 @@ fn short_jaccard_bound(p: &RewriteParams) -> f64 {
     p.short_containment / (2.0 - p.short_containment) * (1.0 - 1e-9)
 }
 
-/// The top-feature Jaccard a pair with profile `x` needs to verify, whatever the other
-/// document: `θ(n)` bounds `V` (every factor after `J` is at most 1); a short profile
-/// may be in a short pair, which needs `S ≥ short_containment` and so
-/// the short-text bound on `J`, whichever is lower.
+/// The top-feature Jaccard a pair with profile `x` needs to support a cluster (and so to
+/// verify), whatever the other document: `θ(n)` times the support floor bounds `V` (every
+/// factor after `J` is at most 1); a short profile may be in a short pair, which needs
+/// `S ≥ short_containment` and so the short-text bound on `J`, whichever is lower.
 pub fn gate_threshold(x: &Profile, p: &RewriteParams) -> f64 {
-    let long = threshold(x.features.len().max(1), p).max(p.threshold_min);
+    let long = p.support_floor() * threshold(x.features.len().max(1), p).max(p.threshold_min);
     if p.short_containment > 0.0 && x.features.len() <= p.top_features {
         long.min(short_jaccard_bound(p))
     } else {

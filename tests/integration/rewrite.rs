@@ -82,19 +82,24 @@ fn seeds_form_one_rewrite_cluster_with_tier_all() {
     );
 }
 
-/// The seeds among articles on their topics about other events (`fixtures/same-topic`):
-/// one rewrite cluster of exactly the five seeds, and no rewrite pair with any of the others.
+/// The seeds among articles on their topics about other events (`fixtures/same-topic`) and
+/// follow-ups on the same attack (`fixtures/same-story`): one rewrite cluster of exactly
+/// the five seeds, and no rewrite pair with any of the others. In this small corpus the
+/// follow-ups lower the idf of the attack's own words, and the machine-translated seed 003
+/// falls just under its threshold with every other seed (0.97–0.99 θ with three of them):
+/// it joins by cluster support.
 #[test]
 fn same_topic_articles_about_other_events_stay_out_of_the_seed_cluster() {
     let dir = tempfile::tempdir().expect("tempdir");
     let same_topic = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/same-topic");
+    let same_story = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/same-story");
     let mut others = Vec::new();
-    for src in [SEEDS, same_topic] {
+    for src in [SEEDS, same_topic, same_story] {
         for entry in std::fs::read_dir(src).expect("fixture dir") {
             let path = entry.expect("entry").path();
             let name = path.file_name().expect("name").to_owned();
             std::fs::copy(&path, dir.path().join(&name)).expect("copy");
-            if src == same_topic {
+            if src != SEEDS {
                 others.push(
                     path.file_stem()
                         .expect("stem")
@@ -104,7 +109,7 @@ fn same_topic_articles_about_other_events_stay_out_of_the_seed_cluster() {
             }
         }
     }
-    assert_eq!(others.len(), 5);
+    assert_eq!(others.len(), 7);
     let mix = dir.path().to_str().expect("path");
     let clusters = rows(&neardup(&["cluster", "-q", "--tier", "all", mix]));
     let members: Vec<&str> = clusters.iter().map(|r| r["doc_id"].as_str()).collect();
