@@ -185,14 +185,14 @@ pub fn split_component(
 /// `rank`, the representative preference) each become a centre unless already taken, and
 /// every untaken unit verified against the centre joins it.
 ///
-/// Then cluster support: a unit still in no merged cluster joins the one to whose units it
-/// has pairs in `edges` or `support` (pairs that came within
+/// Then cluster support, in rounds: a unit still in no merged cluster joins the one to
+/// whose units it has pairs in `edges` or `support` (pairs that came within
 /// [`cluster_support`](crate::rewrite::RewriteParams::cluster_support) of verifying) with
-/// at least half of them and at least two, the most such units first (ties to the earlier
-/// cluster). Rewrites of one story score near their threshold, and which of them verify
-/// with the centre depends on the rest of the corpus (its idf): one that falls just short
-/// with the centre but close to most of the cluster is the same story. Support is counted
-/// from the star's units only, so joining by support does not chain either.
+/// at least half of them and at least two (the cluster with the most such units; ties to
+/// the earlier cluster), counted as the round began. Rewrites of one story score near their
+/// threshold, and which of them verify with the centre depends on the rest of the corpus
+/// (its idf): one that falls just short with the centre but close to half the cluster is
+/// the same story. Each joining unit needs half the cluster, so support does not chain.
 ///
 /// In a merged cluster the centre's representative represents; the centre's own members
 /// keep their rows; every document of a joined unit gets kind [`Kind::Rewrite`] with
@@ -328,34 +328,44 @@ pub fn merge_rewrites(
             members,
         });
     }
-    // Cluster support: (left-out unit, cluster, supporting unit), each once.
-    let mut links: Vec<(u32, u32, u32)> = Vec::new();
-    for &(ua, ub) in &support_edges {
-        for (u, v) in [(ua, ub), (ub, ua)] {
-            if !taken[u as usize] && home[v as usize] != NONE {
-                links.push((u, home[v as usize], v));
-            }
-        }
-    }
-    links.sort_unstable();
-    links.dedup();
-    let mut best: Vec<(u32, u32, usize)> = Vec::new();
-    for group in links.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-        let (u, k, count) = (group[0].0, group[0].1, group.len());
-        if count >= 2 && 2 * count >= sizes[k as usize] {
-            match best.last_mut() {
-                Some(b) if b.0 == u => {
-                    if count > b.2 {
-                        *b = (u, k, count);
-                    }
+    // Cluster support, in rounds until no unit joins: each round counts, for every unit
+    // still out, the units of each cluster as the round began that support it.
+    loop {
+        // (left-out unit, cluster, supporting unit), each once.
+        let mut links: Vec<(u32, u32, u32)> = Vec::new();
+        for &(ua, ub) in &support_edges {
+            for (u, v) in [(ua, ub), (ub, ua)] {
+                if !taken[u as usize] && home[v as usize] != NONE {
+                    links.push((u, home[v as usize], v));
                 }
-                _ => best.push((u, k, count)),
             }
         }
-    }
-    for (u, k, _) in best {
-        let rep = out[k as usize].representative;
-        join(u, rep, &mut merged, &mut out[k as usize].members);
+        links.sort_unstable();
+        links.dedup();
+        let mut best: Vec<(u32, u32, usize)> = Vec::new();
+        for group in links.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+            let (u, k, count) = (group[0].0, group[0].1, group.len());
+            if count >= 2 && 2 * count >= sizes[k as usize] {
+                match best.last_mut() {
+                    Some(b) if b.0 == u => {
+                        if count > b.2 {
+                            *b = (u, k, count);
+                        }
+                    }
+                    _ => best.push((u, k, count)),
+                }
+            }
+        }
+        if best.is_empty() {
+            break;
+        }
+        for (u, k, _) in best {
+            taken[u as usize] = true;
+            home[u as usize] = k;
+            sizes[k as usize] += 1;
+            let rep = out[k as usize].representative;
+            join(u, rep, &mut merged, &mut out[k as usize].members);
+        }
     }
     for c in &mut out {
         c.members.sort_unstable_by_key(|m| m.doc);
@@ -460,24 +470,40 @@ mod tests {
 
     #[test]
     fn a_unit_close_to_half_the_cluster_joins_by_support_without_chaining() {
-        // Star: 0 verified with 1, 2, 3 (centre 0). Document 4 verifies with nothing but
-        // comes close to 1 and 2 (half the four units): it joins. Document 5 comes close
-        // to 3 only, document 6 to 4 only (4 joined by support, so no support of its own):
-        // both stay out. Document 7 comes close to 8 and 9, a cluster of its own.
-        let edges = [(0, 1), (0, 2), (0, 3), (8, 9)];
-        let support = [(1, 4), (2, 4), (3, 5), (4, 6), (7, 8), (7, 9)];
+        // Star: 0 verified with 1, 2, 3 (centre 0). Round one: 4 verifies with nothing but
+        // comes close to 1 and 2, 5 to 2 and 3 (half of four units each): both join.
+        // Round two: 6, close to 3 (one of four units: not yet) and to 4 and 5, has half
+        // of six. 7 is close to 4 only, 8 to 3 only: they stay out, however the cluster
+        // grew. 11 comes close to 9 and 10, a cluster of its own.
+        let edges = [(0, 1), (0, 2), (0, 3), (9, 10)];
+        let support = [
+            (1, 4),
+            (2, 4),
+            (2, 5),
+            (3, 5),
+            (3, 6),
+            (4, 6),
+            (5, 6),
+            (4, 7),
+            (3, 8),
+            (9, 11),
+            (10, 11),
+        ];
         let score = |a: u32, b: u32| {
             let (a, b) = (a.min(b), a.max(b));
             (0.5, 0.4, edges.contains(&(a, b)))
         };
-        let out = merge_rewrites(10, Vec::new(), &edges, &support, |d| d as usize, score);
+        let out = merge_rewrites(12, Vec::new(), &edges, &support, |d| d as usize, score);
         let sets: Vec<(u32, Vec<u32>)> = out
             .iter()
             .map(|c| (c.representative, c.members.iter().map(|m| m.doc).collect()))
             .collect();
-        assert_eq!(sets, vec![(0, vec![0, 1, 2, 3, 4]), (8, vec![7, 8, 9])]);
+        assert_eq!(
+            sets,
+            vec![(0, vec![0, 1, 2, 3, 4, 5, 6]), (9, vec![9, 10, 11])]
+        );
         // Without the support pairs, only the stars.
-        let out = merge_rewrites(10, Vec::new(), &edges, &[], |d| d as usize, score);
+        let out = merge_rewrites(12, Vec::new(), &edges, &[], |d| d as usize, score);
         let sizes: Vec<usize> = out.iter().map(|c| c.members.len()).collect();
         assert_eq!(sizes, vec![4, 2]);
     }

@@ -578,7 +578,6 @@ fn analyze_rewrites(
     observer: &dyn Observer,
 ) -> Result<RewriteAnalysis> {
     let params = &config.rewrite;
-    let lsh = params.lsh_params()?;
     let sketcher = WeightedMinHasher::new(params.sketch_size, config.seed)?;
     observer.stage("rewrite features");
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
@@ -593,6 +592,7 @@ fn analyze_rewrites(
         .zip(sketcher.sketch_all(&tops))
         .filter_map(|(&i, s)| s.map(|s| (i, s)))
         .collect();
+    let lsh = params.lsh_params_for(sketches.len())?;
     observer.stage("rewrite candidates");
     let mut sketch_of: Vec<Option<Sketch>> = vec![None; corpus.docs.len()];
     for (i, sk) in sketches {

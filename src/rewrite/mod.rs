@@ -84,6 +84,13 @@ pub struct RewriteParams {
     /// Probability that a pair at `lsh_floor` becomes a candidate. By default, 0.7: with
     /// k = 128 this gives 64 bands of 2 rows.
     pub lsh_recall: f64,
+    /// A corpus of at most this many documents is banded with one row per band: every
+    /// pair that shares a sketch value is a candidate, so a rewrite is missed only when
+    /// its sketches share nothing (the candidates are at most all pairs, which at this size
+    /// the gate rejects in about a second). Rewrites of one story score near their
+    /// threshold, and in a small corpus on their topic two rows per band missed a quarter
+    /// of them. By default, 5 000.
+    pub lsh_small_corpus: usize,
     /// Weight `μ` of the template penalty `1 − μ · g(T) · D` (see [`score::score`]). By
     /// default, 1.
     pub template_penalty: f64,
@@ -144,7 +151,7 @@ pub struct RewriteParams {
     /// to at least half of whose units (and at least two) it comes this close,
     /// `V ≥ cluster_support · θ` (see [`crate::cluster::merge_rewrites`]); 0 turns it
     /// off. Candidates are scored down to this share of their threshold. By default,
-    /// 0.85.
+    /// 0.8.
     pub cluster_support: f64,
 }
 
@@ -167,6 +174,7 @@ impl Default for RewriteParams {
             sketch_size: 128,
             lsh_floor: 0.138,
             lsh_recall: 0.7,
+            lsh_small_corpus: 5_000,
             template_penalty: 1.0,
             template_onset: 0.9,
             common_min_docs: 50,
@@ -183,7 +191,7 @@ impl Default for RewriteParams {
             short_containment: 0.45,
             short_frame_weight: 0.2,
             short_story_agreement: 0.8,
-            cluster_support: 0.85,
+            cluster_support: 0.8,
         }
     }
 }
@@ -252,9 +260,19 @@ impl RewriteParams {
         }
     }
 
-    /// LSH bands and rows for the sketches: the most rows per band (fewest random
-    /// candidates) with `b = ⌊k / r⌋` that still make a pair at `lsh_floor` a candidate with
-    /// probability `lsh_recall`. At the defaults, 64 bands of 2 rows.
+    /// LSH bands and rows for the sketches of a corpus of `docs` documents: one row per
+    /// band up to `lsh_small_corpus` documents, else [`Self::lsh_params`].
+    pub fn lsh_params_for(&self, docs: usize) -> Result<LshParams> {
+        if docs <= self.lsh_small_corpus {
+            LshParams::new(self.sketch_size, 1, self.sketch_size)
+        } else {
+            self.lsh_params()
+        }
+    }
+
+    /// LSH bands and rows for the sketches of a large corpus: the most rows per band
+    /// (fewest random candidates) with `b = ⌊k / r⌋` that still make a pair at `lsh_floor`
+    /// a candidate with probability `lsh_recall`. At the defaults, 64 bands of 2 rows.
     pub fn lsh_params(&self) -> Result<LshParams> {
         let k = self.sketch_size;
         let mut best = LshParams::new(k, 1, k)?;
@@ -965,6 +983,15 @@ mod tests {
         let p = RewriteParams::default();
         assert!(p.validate().is_ok());
         assert_eq!(p.lsh_params().unwrap(), LshParams { bands: 64, rows: 2 });
+        // A small corpus is banded one row per band: near-exhaustive candidates.
+        assert_eq!(
+            p.lsh_params_for(5_000).unwrap(),
+            LshParams {
+                bands: 128,
+                rows: 1
+            }
+        );
+        assert_eq!(p.lsh_params_for(5_001).unwrap(), p.lsh_params().unwrap());
     }
 
     #[test]

@@ -84,10 +84,9 @@ fn seeds_form_one_rewrite_cluster_with_tier_all() {
 
 /// The seeds among articles on their topics about other events (`fixtures/same-topic`) and
 /// follow-ups on the same attack (`fixtures/same-story`): one rewrite cluster of exactly
-/// the five seeds, and no rewrite pair with any of the others. In this small corpus the
-/// follow-ups lower the idf of the attack's own words, and the machine-translated seed 003
-/// falls just under its threshold with every other seed (0.97–0.99 θ with three of them):
-/// it joins by cluster support.
+/// the five seeds, and no rewrite pair with any of the others. In this small corpus (24
+/// documents) the follow-ups lower the idf of the attack's own words: two seed pairs
+/// verify, the others score 0.64–0.93 θ, and two seeds join by cluster support.
 #[test]
 fn same_topic_articles_about_other_events_stay_out_of_the_seed_cluster() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -109,7 +108,7 @@ fn same_topic_articles_about_other_events_stay_out_of_the_seed_cluster() {
             }
         }
     }
-    assert_eq!(others.len(), 7);
+    assert_eq!(others.len(), 19);
     let mix = dir.path().to_str().expect("path");
     let clusters = rows(&neardup(&["cluster", "-q", "--tier", "all", mix]));
     let members: Vec<&str> = clusters.iter().map(|r| r["doc_id"].as_str()).collect();
@@ -364,7 +363,11 @@ fn the_rewrite_candidate_stage_reports_its_progress_band_by_band() {
         .take_while(|n| n.0.is_empty())
         .map(|n| (n.1, n.2))
         .collect();
-    let bands = config.rewrite.lsh_params().expect("lsh").bands;
+    let bands = config
+        .rewrite
+        .lsh_params_for(corpus.docs.len())
+        .expect("lsh")
+        .bands;
     // One notice per band, counting up to the number of bands (bands finish on several
     // threads, so two notices may arrive out of order).
     assert!(steps.iter().all(|&(_, t)| t == bands), "{steps:?}");
