@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use anyhow::{bail, Context};
-use neardup::pipeline::rewrite_profiles;
+use neardup::pipeline::analyze;
 use neardup::rewrite::score::score;
 
 mod common;
@@ -30,8 +30,13 @@ fn main() -> anyhow::Result<()> {
         .enumerate()
         .map(|(i, d)| (d.id.as_str(), i))
         .collect();
-    let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
-    let profiles = rewrite_profiles(&texts, &config.rewrite);
+    // The profiles `pairs` scores with: built by the pipeline, over the near-duplicate
+    // families it found.
+    let analysis = analyze(&corpus, &config, &())?;
+    let profiles = analysis
+        .rewrite
+        .context("the rewrite tier did not run")?
+        .profiles;
     let mut reader =
         csv::Reader::from_path(pairs_path).with_context(|| format!("{pairs_path}: cannot read"))?;
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());

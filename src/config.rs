@@ -41,8 +41,9 @@ pub enum Linkage {
 /// Which similarity tiers a run reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tier {
-    /// Exact copies and near-duplicates (shingle Jaccard) only. The default, until the
-    /// rewrite tier meets its precision and speed targets (see the README).
+    /// Exact copies and near-duplicates (shingle Jaccard) only. The library's default (the
+    /// cheapest); the command line's `cluster` and `pairs` default to [`Tier::All`], its
+    /// `dedup`, which deletes, to this one (see the README).
     #[default]
     Near,
     /// Exact copies and rewrites (same story, other words); no shingle comparison.

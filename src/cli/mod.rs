@@ -175,10 +175,12 @@ pub struct EngineArgs {
     pub keep: Keep,
     /// Tiers to report: near (exact copies and near-duplicates), rewrite (exact copies and
     /// rewrites: the same story in other words) or all (near-duplicate clusters first, then
-    /// rewrite clusters over them). Used by cluster, pairs and dedup. The rewrite tier is
-    /// experimental: see the README for its measured precision and cost.
-    #[arg(long, default_value = "near", value_name = "near|rewrite|all")]
-    pub tier: Tier,
+    /// rewrite clusters over them). Default: all for cluster and pairs, which label every
+    /// row with its kind; near for dedup, which deletes: on Reuters-21578 about half the
+    /// rewrite pairs are other developments of one running story (see the README). near
+    /// alone is several times faster and streams (see --in-memory).
+    #[arg(long, value_name = "near|rewrite|all")]
+    pub tier: Option<Tier>,
     /// Rewrite tier: keep lines repeated across documents (site chrome) and off-topic lines
     /// (pasted ads) instead of dropping them before comparison.
     #[arg(long)]
@@ -299,7 +301,8 @@ impl ShingleArgs {
 }
 
 impl EngineArgs {
-    pub fn config(&self) -> Result<Config> {
+    /// The engine configuration, with `default_tier` unless --tier was given.
+    pub fn config(&self, default_tier: Tier) -> Result<Config> {
         let lsh = match (self.bands, self.rows) {
             (Some(bands), Some(rows)) => Some(LshParams::new(bands, rows, self.shingles.num_perm)?),
             _ => None,
@@ -310,7 +313,7 @@ impl EngineArgs {
             verify: !self.no_verify,
             linkage: self.linkage,
             keep: self.keep,
-            tier: self.tier,
+            tier: self.tier.unwrap_or(default_tier),
             rewrite: neardup::rewrite::RewriteParams {
                 boilerplate: !self.keep_boilerplate,
                 ..Default::default()
@@ -469,7 +472,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let started = Instant::now();
     match cli.command {
         Command::Cluster(args) => {
-            let config = args.engine.config()?;
+            let config = args.engine.config(Tier::All)?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
             let (corpus, analysis) =
@@ -490,7 +493,7 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
         }
         Command::Pairs(args) => {
-            let config = args.engine.config()?;
+            let config = args.engine.config(Tier::All)?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
             let (corpus, analysis) =
@@ -509,7 +512,7 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
         }
         Command::Dedup(args) => {
-            let config = args.engine.config()?;
+            let config = args.engine.config(Tier::Near)?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
             let corpus = load(&args.input, &config, &progress, true)?;

@@ -20,7 +20,8 @@ use super::background::Background;
 use super::features::HashMap64;
 use super::{DocUnits, Stats};
 
-/// Number of documents each normalised unit (of three or more words) occurs in.
+/// Number of documents (or families of near-duplicate documents) each normalised unit (of
+/// three or more words) occurs in.
 #[derive(Debug, Default)]
 pub struct RepeatedLines {
     docs_per_unit: HashMap64<u32>,
@@ -29,9 +30,17 @@ pub struct RepeatedLines {
 impl RepeatedLines {
     /// Adds one document's units (each distinct unit counts once per document).
     pub fn add(&mut self, doc: &DocUnits) {
-        let mut keys: Vec<u64> = doc
-            .units
-            .iter()
+        self.add_family(std::iter::once(doc));
+    }
+
+    /// Adds the units of a family of documents that are copies or near-duplicates of each
+    /// other: each distinct unit counts once for the family. A wire story carried
+    /// verbatim by three outlets has lines in three documents, but they are the story,
+    /// not site chrome.
+    pub fn add_family<'a>(&mut self, docs: impl IntoIterator<Item = &'a DocUnits>) {
+        let mut keys: Vec<u64> = docs
+            .into_iter()
+            .flat_map(|d| d.units.iter())
             .filter(|u| u.words >= 3)
             .map(|u| u.key)
             .collect();
