@@ -379,7 +379,8 @@ def cmd_table(a):
         w, r = timed([a.neardup, "fingerprint", a.corpus, "-o", "/dev/null"] + nd_opts[2:], work, "nd-fp")
         add("neardup", fp=w, fp_rss=r)
         pf = os.path.join(work, "pairs-neardup.csv")
-        w, r = timed([a.neardup, "pairs", a.corpus, "-o", pf] + nd_opts, work, "nd-e2e")
+        # --tier near: the peers find near-duplicates only (`pairs` defaults to all tiers).
+        w, r = timed([a.neardup, "pairs", a.corpus, "-o", pf, "--tier", "near"] + nd_opts, work, "nd-e2e")
         add("neardup", e2e=w, rss=r)
         pairs_files["neardup"] = pf
         if a.inprocess:
