@@ -178,7 +178,7 @@ pub struct EngineArgs {
     /// rewrite clusters over them). Default: all for cluster and pairs, which label every
     /// row with its kind; near for dedup, which deletes: on Reuters-21578 about half the
     /// rewrite pairs are other developments of one running story (see the README). near
-    /// alone is several times faster and streams (see --in-memory).
+    /// alone is several times faster, and lets cluster and pairs stream their input.
     #[arg(long, value_name = "near|rewrite|all")]
     pub tier: Option<Tier>,
     /// Rewrite tier: keep lines repeated across documents (site chrome) and off-topic lines

@@ -538,8 +538,9 @@ const SPACE: u8 = 0;
 const SKIP: u8 = 1;
 
 /// A unit normalised for repeated-line detection: lowercase, characters other than
-/// letters, digits, `_` and whitespace removed, whitespace collapsed. Returns its hash and
-/// word count.
+/// letters, digits, `_` and whitespace removed, whitespace collapsed, and each run of ASCII
+/// digits within a word (after the removal: `51.50` is one run) replaced by `#`, so that a
+/// line repeated with other figures is a repeated line. Returns its hash and word count.
 pub fn unit_key(unit: &str) -> (u64, usize) {
     unit_key_with(unit, &mut Vec::new())
 }
@@ -572,8 +573,13 @@ pub fn unit_key_with(unit: &str, norm: &mut Vec<u8>) -> (u64, usize) {
                         in_word = true;
                         words += 1;
                     }
-                    norm[len] = lower;
-                    len += 1;
+                    // Figures are masked: a line that recurs with other figures (a hog
+                    // price note of another day, an earnings table) is a template.
+                    let lower = if lower.is_ascii_digit() { b'#' } else { lower };
+                    if !(lower == b'#' && len > 0 && norm[len - 1] == b'#') {
+                        norm[len] = lower;
+                        len += 1;
+                    }
                 }
             }
         }
@@ -591,7 +597,13 @@ pub fn unit_key_with(unit: &str, norm: &mut Vec<u8>) -> (u64, usize) {
             .filter(|c| c.is_alphanumeric() || *c == '_')
             .flat_map(char::to_lowercase)
         {
-            norm.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+            if c.is_ascii_digit() {
+                if norm.len() == before || norm[norm.len() - 1] != b'#' {
+                    norm.push(b'#');
+                }
+            } else {
+                norm.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+            }
         }
         if norm.len() == before {
             norm.truncate(start);
@@ -1125,15 +1137,25 @@ mod tests {
     #[test]
     fn ascii_unit_keys_equal_the_unicode_path() {
         // The byte-wise ASCII path and the char-wise path for other text must both give
-        // the definition: words split at Unicode whitespace, filtered, lowercased, joined.
+        // the definition: words split at Unicode whitespace, filtered, lowercased, digit
+        // runs masked, joined.
         let reference = |u: &str| {
             let words: Vec<String> = u
                 .split_whitespace()
                 .map(|w| {
-                    w.chars()
+                    let w: String = w
+                        .chars()
                         .filter(|c| c.is_alphanumeric() || *c == '_')
                         .flat_map(char::to_lowercase)
-                        .collect::<String>()
+                        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                        .collect();
+                    let mut masked = String::new();
+                    for c in w.chars() {
+                        if !(c == '#' && masked.ends_with('#')) {
+                            masked.push(c);
+                        }
+                    }
+                    masked
                 })
                 .filter(|w| !w.is_empty())
                 .collect();
@@ -1145,6 +1167,8 @@ mod tests {
             "a - b",
             "",
             "Zürich Öl-Preis",
+            "Top 51.50 dlrs, 2,200 cwt and 7x9",
+            "Zürich: 51.50 Fr. und 7x9",
         ] {
             assert_eq!(unit_key(u), reference(u), "{u:?}");
         }
@@ -1153,6 +1177,12 @@ mod tests {
     #[test]
     fn unit_keys_ignore_case_and_punctuation() {
         assert_eq!(unit_key("Source link!"), unit_key("source   LINK"));
+        // and figures: the same note of another day is the same line.
+        assert_eq!(
+            unit_key("Hog prices opened 1.00 dlr higher. Top 51.50 dlrs."),
+            unit_key("Hog prices opened 0.50 dlr higher. Top 52 dlrs.")
+        );
+        assert_ne!(unit_key("Top 5 dlrs"), unit_key("Top dlrs"));
         assert_eq!(unit_key("Share: on - Facebook").1, 3);
     }
 

@@ -734,8 +734,21 @@ mod tests {
     /// Profiles over one corpus: `n` filler documents give the corpus its template
     /// vocabulary, then the texts under test.
     fn corpus_profiles(texts: &[&str], p: &RewriteParams) -> Vec<Profile> {
+        // Each filler line names another client (letters: lines that differ only in their
+        // figures are one repeated line, which the boilerplate filter would drop).
+        let client = |i: usize| -> String {
+            [i / 26, i % 26]
+                .iter()
+                .map(|&k| char::from(b'a' + k as u8))
+                .collect()
+        };
         let filler: Vec<String> = (0..60)
-            .map(|i| format!("The bank said rates were steady in week {i} of the year."))
+            .map(|i| {
+                format!(
+                    "The bank said rates were steady for client {} in the week.",
+                    client(i)
+                )
+            })
             .collect();
         let mut all: Vec<&str> = filler.iter().map(String::as_str).collect();
         all.extend_from_slice(texts);
@@ -897,10 +910,10 @@ mod tests {
         assert!(has_story_evidence(&a, &b, &evidence(&a, &b), &p));
     }
 
-    /// Monthly notes of one fund family (the Reuters-21578 Franklin notes): the pay and
-    /// record lines repeat across the corpus and are dropped, what is left differs in the
-    /// state the fund invests in and the amount. Each note lacks the other's key entities,
-    /// and they are template instances: different stories, however short.
+    /// Monthly notes of one fund family (the Reuters-21578 Franklin notes): the amount, pay
+    /// and record lines repeat across the corpus (with other figures) and are dropped, what
+    /// is left differs in the state the fund invests in. Each note lacks the other's key
+    /// entities, and they are template instances: different stories, however short.
     #[test]
     fn fund_notes_of_different_states_are_not_rewrites() {
         let p = RewriteParams::default();
@@ -934,19 +947,13 @@ mod tests {
             "{}",
             v[0].dropped_share
         );
-        let off = RewriteParams {
-            templated_share: 1.0,
-            ..p.clone()
-        };
-        let (mut on_pairs, mut off_pairs) = (0, 0);
+        let mut pairs = 0;
         for i in 0..states.len() {
             for j in i + 1..states.len() {
-                on_pairs += usize::from(score(&v[i], &v[j], &p).is_rewrite());
-                off_pairs += usize::from(score(&v[i], &v[j], &off).is_rewrite());
+                pairs += usize::from(score(&v[i], &v[j], &p).is_rewrite());
             }
         }
-        assert_eq!(on_pairs, 0);
-        assert!(off_pairs > 0, "the rule is what separates them");
+        assert_eq!(pairs, 0);
         // Two reports of one event still pair.
         assert!(score(&v[5], &v[6], &p).is_rewrite());
     }
