@@ -1071,7 +1071,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
         /// The gate's Jaccard is the scorer's bit for bit, and a pair it rejects is never
-        /// a rewrite: if a verification rule ever lifts `V` above `J`, this fails.
+        /// a rewrite, nor supports a cluster: if a verification rule ever lifts `V` above
+        /// `J`, this fails.
         #[test]
         fn the_candidate_gate_rejects_no_rewrite(
             a in proptest::collection::vec((0u64..40, 0.01f64..5.0), 0..45),
@@ -1084,6 +1085,7 @@ mod tests {
             short in prop_oneof![Just(0.0f64), 0.05f64..0.9],
             agreement in 0.0f64..=1.0,
             thresholds in (0.0f64..0.3, 0.0f64..0.5, 0.5f64..4.0),
+            support in prop_oneof![Just(0.0f64), 0.3f64..=1.0],
         ) {
             // Any valid parameters: the gate and the early bounds must hold for all of them.
             let p = RewriteParams {
@@ -1093,9 +1095,11 @@ mod tests {
                 threshold_min: thresholds.0,
                 threshold_max: (thresholds.0 + thresholds.1).min(1.0),
                 threshold_scale: thresholds.2,
+                cluster_support: support,
                 ..RewriteParams::default()
             };
             prop_assert!(p.validate().is_ok());
+            let floor = p.support_floor();
             let mut x = gate_profile(&a, top, keys, &slots);
             let mut y = gate_profile(&b, top, keys, &slots);
             x.dropped_share = dropped.0;
@@ -1118,15 +1122,15 @@ mod tests {
                 }
             }
             if !gate.may_verify(0, 1) {
-                prop_assert!(!s.is_rewrite(), "{:?}", s);
-                prop_assert!(score::score_candidate(&x, &y, &p).is_none_or(|s| !s.is_rewrite()));
+                prop_assert!(!s.is_rewrite() && !s.supports(floor), "{:?}", s);
+                prop_assert!(score::score_candidate(&x, &y, &p).is_none_or(|s| !s.supports(floor)));
             }
             prop_assert_eq!(gate.may_verify(0, 1), gate.may_verify(1, 0));
-            // The candidate scorer's early bound rejects only pairs that do not verify,
-            // and scores the others as the full scorer does.
+            // The candidate scorer's early bound rejects only pairs that do not verify
+            // (nor support), and scores the others as the full scorer does.
             match score::score_candidate(&x, &y, &p) {
                 Some(c) => prop_assert_eq!(c, s),
-                None => prop_assert!(!s.is_rewrite(), "{:?}", s),
+                None => prop_assert!(!s.is_rewrite() && !s.supports(floor), "{:?}", s),
             }
         }
     }
