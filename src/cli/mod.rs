@@ -29,7 +29,10 @@ pub use progress::Progress;
 ///
 /// Reads a corpus (a directory of .txt files, JSONL or CSV, optionally .gz, or JSONL on
 /// stdin as `-`), fingerprints every document with word-shingle MinHash, finds candidate
-/// pairs with LSH, verifies them with exact Jaccard similarity and groups them.
+/// pairs with LSH, verifies them with exact Jaccard similarity and groups them. `cluster` and
+/// `pairs` also find rewrites by default (the same story told in other words: weighted
+/// sketches of rare content terms, names and figures, then a verification score), reported
+/// apart as kind `rewrite`; `--tier near` leaves them out.
 ///
 /// Exit status: 0 on success, 2 on any error (bad input, bad options, I/O).
 #[derive(Debug, Parser)]
@@ -48,7 +51,8 @@ pub enum Command {
     /// in the representative), cluster_size, kind (a member's relation to the
     /// representative: exact | near-duplicate | rewrite; the representative's row says exact
     /// when the cluster holds an exact copy of it; `unique` for singletons with --all). Rows
-    /// are sorted by cluster, then document id. Rewrite rows (--tier all|rewrite) hold the
+    /// are sorted by cluster, then document id. Rewrite rows (the default --tier all, or
+    /// rewrite) hold the
     /// rewrite score V in similarity and the share of the document's feature weight found in
     /// the representative in containment.
     Cluster(ClusterArgs),
