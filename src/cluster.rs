@@ -192,7 +192,9 @@ pub fn split_component(
 /// the earlier cluster), counted as the round began. Rewrites of one story score near their
 /// threshold, and which of them verify with the centre depends on the rest of the corpus
 /// (its idf): one that falls just short with the centre but close to half the cluster is
-/// the same story. Each joining unit needs half the cluster, so support does not chain.
+/// the same story. Units that joined count in later rounds, but each joining unit needs
+/// half the cluster as the round began, so growth stays limited: no chain of pairwise
+/// links carries a cluster away. `support: None` turns this off (only the stars).
 ///
 /// In a merged cluster the centre's representative represents; the centre's own members
 /// keep their rows; every document of a joined unit gets kind [`Kind::Rewrite`] with
@@ -205,7 +207,7 @@ pub fn merge_rewrites(
     n: usize,
     clusters: Vec<Cluster>,
     edges: &[(u32, u32)],
-    support: &[(u32, u32)],
+    support: Option<&[(u32, u32)]>,
     rank: impl Fn(u32) -> usize,
     mut score: impl FnMut(u32, u32) -> (f64, f64, bool),
 ) -> Vec<Cluster> {
@@ -239,14 +241,17 @@ pub fn merge_rewrites(
     }
     unit_edges.sort_unstable();
     unit_edges.dedup();
-    let mut support_edges: Vec<(u32, u32)> = Vec::with_capacity(support.len() + edges.len());
-    for &(a, b) in support.iter().chain(&edges) {
-        let (ua, ub) = (
-            unit(a, &mut unit_of, &mut singles),
-            unit(b, &mut unit_of, &mut singles),
-        );
-        if ua != ub {
-            support_edges.push((ua, ub));
+    // With support off (`None`), units join only through the star.
+    let mut support_edges: Vec<(u32, u32)> = Vec::new();
+    if let Some(support) = support {
+        for &(a, b) in support.iter().chain(&edges) {
+            let (ua, ub) = (
+                unit(a, &mut unit_of, &mut singles),
+                unit(b, &mut unit_of, &mut singles),
+            );
+            if ua != ub {
+                support_edges.push((ua, ub));
+            }
         }
     }
     let reps: Vec<u32> = clusters
@@ -366,6 +371,8 @@ pub fn merge_rewrites(
             let rep = out[k as usize].representative;
             join(u, rep, &mut merged, &mut out[k as usize].members);
         }
+        // Edges between two taken units can support nothing any more.
+        support_edges.retain(|&(ua, ub)| !taken[ua as usize] || !taken[ub as usize]);
     }
     for c in &mut out {
         c.members.sort_unstable_by_key(|m| m.doc);
@@ -441,7 +448,7 @@ mod tests {
             let (a, b) = (a.min(b), a.max(b));
             (0.5, 0.4, !matches!((a, b), (0, 4) | (2, 4) | (1, 4)))
         };
-        let out = merge_rewrites(6, near, &edges, &[], |d| d as usize, score);
+        let out = merge_rewrites(6, near, &edges, None, |d| d as usize, score);
         let sets: Vec<(u32, Vec<(u32, Kind)>)> = out
             .iter()
             .map(|c| {
@@ -493,7 +500,14 @@ mod tests {
             let (a, b) = (a.min(b), a.max(b));
             (0.5, 0.4, edges.contains(&(a, b)))
         };
-        let out = merge_rewrites(12, Vec::new(), &edges, &support, |d| d as usize, score);
+        let out = merge_rewrites(
+            12,
+            Vec::new(),
+            &edges,
+            Some(&support),
+            |d| d as usize,
+            score,
+        );
         let sets: Vec<(u32, Vec<u32>)> = out
             .iter()
             .map(|c| (c.representative, c.members.iter().map(|m| m.doc).collect()))
@@ -502,10 +516,25 @@ mod tests {
             sets,
             vec![(0, vec![0, 1, 2, 3, 4, 5, 6]), (9, vec![9, 10, 11])]
         );
-        // Without the support pairs, only the stars.
-        let out = merge_rewrites(12, Vec::new(), &edges, &[], |d| d as usize, score);
+        // Support off: only the stars.
+        let out = merge_rewrites(12, Vec::new(), &edges, None, |d| d as usize, score);
         let sizes: Vec<usize> = out.iter().map(|c| c.members.len()).collect();
         assert_eq!(sizes, vec![4, 2]);
+        // Verified edges count as support too (4 verifies with 1 and 2, not with the
+        // centre 0), but not when support is off.
+        let edges = [(0, 1), (0, 2), (1, 4), (2, 4)];
+        let score = |a: u32, b: u32| {
+            let (a, b) = (a.min(b), a.max(b));
+            (0.5, 0.4, edges.contains(&(a, b)))
+        };
+        let members = |support| -> Vec<Vec<u32>> {
+            merge_rewrites(5, Vec::new(), &edges, support, |d| d as usize, score)
+                .iter()
+                .map(|c| c.members.iter().map(|m| m.doc).collect())
+                .collect()
+        };
+        assert_eq!(members(Some(&[])), vec![vec![0, 1, 2, 4]]);
+        assert_eq!(members(None), vec![vec![0, 1, 2]]);
     }
 
     #[test]

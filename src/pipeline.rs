@@ -808,6 +808,11 @@ pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Res
             .filter(|&i| analysis.group_of[i as usize] == i && fps[i as usize].signature.is_some())
             .collect();
         let families = near_families(&analysis.group_of, &analysis.pairs);
+        if !config.tier.near() {
+            // Searched for the families only: `--tier rewrite` reports no near-duplicates.
+            analysis.pairs.clear();
+            analysis.candidates = 0;
+        }
         analysis.rewrite = Some(analyze_rewrites(
             corpus, &leaders, &families, config, observer,
         )?);
@@ -908,7 +913,9 @@ pub(crate) fn near_candidates(
         .filter(|&i| group_of[i as usize] == i)
         .filter_map(|i| fps[i as usize].signature.as_deref().map(|s| (i, s)))
         .collect();
-    let near_bands = if config.tier.near() { lsh.bands } else { 0 };
+    // Every tier searches near-duplicates: the rewrite tier counts each family of copies
+    // and near-duplicates once (`near_families`), and `--tier rewrite` only reports none.
+    let near_bands = lsh.bands;
     let mut candidates: Vec<(u32, u32)> = (0..near_bands)
         .into_par_iter()
         .map(|band| {
@@ -1054,7 +1061,7 @@ pub fn cluster(
         n,
         clusters,
         &edges,
-        &rw.support,
+        (rw.params.cluster_support > 0.0).then_some(rw.support.as_slice()),
         |d| rank[d as usize],
         |a, b| {
             let s = rw.score(a, b);

@@ -437,7 +437,7 @@ fn verbose_params(out: &OutputArgs, config: &Config, progress: &Progress) -> Res
     if out.verbose {
         let lsh = config.lsh_params()?;
         progress.note(&format!(
-            "shingles {}, normalisation {}, num-perm {}, seed {}, threshold {}, LSH {} bands × {} rows (P(candidate) at threshold {:.3}, at threshold+0.05 {:.4}), verify {}, linkage {}, keep {}, tier {}, rewrite LSH {} bands × {} rows, boilerplate removal {}",
+            "shingles {}, normalisation {}, num-perm {}, seed {}, threshold {}, LSH {} bands × {} rows (P(candidate) at threshold {:.3}, at threshold+0.05 {:.4}), verify {}, linkage {}, keep {}, tier {}, rewrite LSH {} bands × {} rows (one row per band up to {} documents), boilerplate removal {}",
             config.shingle,
             config.normalizer,
             config.num_perm,
@@ -453,6 +453,7 @@ fn verbose_params(out: &OutputArgs, config: &Config, progress: &Progress) -> Res
             config.tier,
             config.rewrite.lsh_params()?.bands,
             config.rewrite.lsh_params()?.rows,
+            config.rewrite.lsh_small_corpus,
             config.rewrite.boilerplate,
         ));
     }
@@ -463,11 +464,14 @@ fn verbose_params(out: &OutputArgs, config: &Config, progress: &Progress) -> Res
 fn rewrite_note(out: &OutputArgs, analysis: &neardup::pipeline::Analysis, progress: &Progress) {
     if let (true, Some(rw)) = (out.verbose, &analysis.rewrite) {
         progress.note(&format!(
-            "rewrite tier: {} boilerplate units dropped as repeated, {} as off-topic; {} candidate pairs, {} verified",
+            "rewrite tier: {} boilerplate units dropped as repeated, {} as off-topic; LSH {} bands × {} rows, {} candidate pairs, {} verified, {} more supporting clusters",
             rw.dropped_units.0,
             rw.dropped_units.1,
+            rw.lsh.bands,
+            rw.lsh.rows,
             rw.candidates,
-            rw.pairs.len()
+            rw.pairs.len(),
+            rw.support.len()
         ));
     }
 }
