@@ -562,30 +562,21 @@ fn rewrite_drop_repeated_in(
     families: Option<&[u32]>,
     params: &RewriteParams,
 ) -> usize {
-    let repeated = match families {
-        None => docs
-            .par_iter()
-            .fold(RepeatedLines::default, |mut r, d| {
-                r.add(d);
-                r
-            })
-            .reduce(RepeatedLines::default, RepeatedLines::merge),
-        Some(f) => {
-            let mut order: Vec<u32> = (0..docs.len() as u32).collect();
-            order.sort_unstable_by_key(|&d| (f[d as usize], d));
-            let groups: Vec<&[u32]> = order
-                .chunk_by(|x, y| f[*x as usize] == f[*y as usize])
-                .collect();
-            let docs: &[DocUnits] = docs;
-            groups
-                .par_iter()
-                .fold(RepeatedLines::default, |mut r, g| {
-                    r.add_family(g.iter().map(|&d| &docs[d as usize]));
-                    r
-                })
-                .reduce(RepeatedLines::default, RepeatedLines::merge)
-        }
-    };
+    // Without families every document is its own, and the order below is input order.
+    let family = |d: u32| families.map_or(d, |f| f[d as usize]);
+    let mut order: Vec<u32> = (0..docs.len() as u32).collect();
+    if families.is_some() {
+        order.sort_unstable_by_key(|&d| (family(d), d));
+    }
+    let groups: Vec<&[u32]> = order.chunk_by(|&x, &y| family(x) == family(y)).collect();
+    let shared: &[DocUnits] = docs;
+    let repeated = groups
+        .par_iter()
+        .fold(RepeatedLines::default, |mut r, g| {
+            r.add_family(g.iter().map(|&d| &shared[d as usize]));
+            r
+        })
+        .reduce(RepeatedLines::default, RepeatedLines::merge);
     docs.par_iter_mut()
         .map(|d| repeated.drop_repeated(d, params.min_repeat_docs))
         .sum()
@@ -915,8 +906,7 @@ pub(crate) fn near_candidates(
         .collect();
     // Every tier searches near-duplicates: the rewrite tier counts each family of copies
     // and near-duplicates once (`near_families`), and `--tier rewrite` only reports none.
-    let near_bands = lsh.bands;
-    let mut candidates: Vec<(u32, u32)> = (0..near_bands)
+    let mut candidates: Vec<(u32, u32)> = (0..lsh.bands)
         .into_par_iter()
         .map(|band| {
             let mut keys: Vec<(u64, u32)> = leaders
@@ -1107,7 +1097,8 @@ pub fn compare(config: &Config, a: &str, b: &str) -> Result<Comparison> {
 pub fn compare_in(config: &Config, texts: &[&str], a: usize, b: usize) -> Result<Comparison> {
     let (ta, tb) = (texts[a], texts[b]);
     let fp = Fingerprinter::new(config)?;
-    let (fa, fb) = (fp.fingerprint(ta), fp.fingerprint(tb));
+    let fps: Vec<Fingerprint> = texts.par_iter().map(|t| fp.fingerprint(t)).collect();
+    let (fa, fb) = (&fps[a], &fps[b]);
     let estimate = match (&fa.signature, &fb.signature) {
         (Some(x), Some(y)) => Some(jaccard_estimate(x, y)),
         _ => None,
@@ -1116,7 +1107,6 @@ pub fn compare_in(config: &Config, texts: &[&str], a: usize, b: usize) -> Result
     let exact = Similarity::of(&shingler.shingle_set(ta), &shingler.shingle_set(tb));
     // The families of copies and near-duplicates `analyze` finds, so that the statistics
     // are the ones `cluster` and `pairs` use.
-    let fps: Vec<Fingerprint> = texts.par_iter().map(|t| fp.fingerprint(t)).collect();
     let near = analyze_near(&fps, config, &(), |involved| {
         Ok(involved
             .par_iter()
