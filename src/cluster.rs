@@ -47,6 +47,23 @@ pub struct Member {
     /// [`Kind::NearDuplicate`]: every document with an exact copy in its cluster is marked
     /// `exact` whenever that copy is the representative or the representative itself.
     pub kind: Kind,
+    /// The document of the cluster this member is an exact copy or near-duplicate of:
+    /// its near-duplicate cluster's representative. `None` for that representative and
+    /// for a document that joined as a rewrite alone. In a rewrite cluster `kind` says
+    /// how the member relates to the cluster's representative, so a near-duplicate of
+    /// another member says `rewrite` there; this keeps the copy apart.
+    pub copy_of: Option<CopyOf>,
+}
+
+/// A member's exact or near-duplicate original (see [`Member::copy_of`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CopyOf {
+    /// The original: the representative of the member's near-duplicate cluster.
+    pub doc: u32,
+    /// Their shingle similarity (Jaccard when verified, else the MinHash estimate).
+    pub similarity: f64,
+    /// [`Kind::Exact`] or [`Kind::NearDuplicate`].
+    pub kind: Kind,
 }
 
 /// A group of documents with one representative.
@@ -147,6 +164,11 @@ pub fn split_component(
                     similarity,
                     containment,
                     kind,
+                    copy_of: Some(CopyOf {
+                        doc: rep,
+                        similarity,
+                        kind,
+                    }),
                 });
             } else {
                 rest.push(d);
@@ -163,6 +185,7 @@ pub fn split_component(
                 similarity: 1.0,
                 containment: 1.0,
                 kind,
+                copy_of: None,
             });
             members.sort_unstable_by_key(|m| m.doc);
             clusters.push(Cluster {
@@ -201,8 +224,9 @@ pub fn split_component(
 /// `score(doc, rep)`'s `V` and containment (`score` returns `(V, containment,
 /// verified)`; a joined near-cluster's non-representative
 /// members are verified through their representative, so their own `V` may fall below
-/// the threshold). The representative's row says `rewrite` when it had no near/exact
-/// cluster of its own. Each document ends in exactly one cluster.
+/// the threshold) and keeps its [`Member::copy_of`], so copies stay apart from rewrites.
+/// The representative's row says `rewrite` when it had no near/exact cluster of its own.
+/// Each document ends in exactly one cluster.
 pub fn merge_rewrites(
     n: usize,
     clusters: Vec<Cluster>,
@@ -283,17 +307,19 @@ pub fn merge_rewrites(
     // Every document of unit `u`, as a member of the cluster represented by `rep`.
     let mut join =
         |u: u32, rep: u32, merged: &mut Vec<Option<Cluster>>, members: &mut Vec<Member>| {
-            let docs: Vec<u32> = match merged.get_mut(u as usize).and_then(Option::take) {
-                Some(c) => c.members.iter().map(|m| m.doc).collect(),
-                None => vec![rep_of(u)],
-            };
-            for d in docs {
+            let docs: Vec<(u32, Option<CopyOf>)> =
+                match merged.get_mut(u as usize).and_then(Option::take) {
+                    Some(c) => c.members.iter().map(|m| (m.doc, m.copy_of)).collect(),
+                    None => vec![(rep_of(u), None)],
+                };
+            for (d, copy_of) in docs {
                 let (similarity, containment, _) = score(d, rep);
                 members.push(Member {
                     doc: d,
                     similarity,
                     containment,
                     kind: Kind::Rewrite,
+                    copy_of,
                 });
             }
         };
@@ -319,6 +345,7 @@ pub fn merge_rewrites(
                 similarity: 1.0,
                 containment: 1.0,
                 kind: Kind::Rewrite,
+                copy_of: None,
             }],
         };
         home[centre as usize] = out.len() as u32;
@@ -417,6 +444,16 @@ mod tests {
         let c = &split_component(&[0, 1, 2], Linkage::Representative, 0.8, mixed)[0];
         let kinds: Vec<Kind> = c.members.iter().map(|m| m.kind).collect();
         assert_eq!(kinds, [Kind::Exact, Kind::Exact, Kind::NearDuplicate]);
+        // Every member but the representative is a copy of it.
+        let copies: Vec<Option<(u32, Kind)>> = c
+            .members
+            .iter()
+            .map(|m| m.copy_of.map(|x| (x.doc, x.kind)))
+            .collect();
+        assert_eq!(
+            copies,
+            [None, Some((0, Kind::Exact)), Some((0, Kind::NearDuplicate))]
+        );
         // Without an exact copy the representative is a near-duplicate cluster's.
         let c = &split_component(&[0, 2], Linkage::Representative, 0.8, mixed)[0];
         assert!(c.members.iter().all(|m| m.kind == Kind::NearDuplicate));
@@ -434,12 +471,18 @@ mod tests {
                     similarity: 1.0,
                     containment: 1.0,
                     kind: Kind::NearDuplicate,
+                    copy_of: None,
                 },
                 Member {
                     doc: 1,
                     similarity: 0.9,
                     containment: 0.9,
                     kind: Kind::NearDuplicate,
+                    copy_of: Some(CopyOf {
+                        doc: 0,
+                        similarity: 0.9,
+                        kind: Kind::NearDuplicate,
+                    }),
                 },
             ],
         }];
@@ -473,6 +516,19 @@ mod tests {
                 ]
             )]
         );
+        // Doc 1 joined as a rewrite through its near cluster and is still reported as a
+        // near-duplicate of doc 0; the others are copies of nothing.
+        let copies: Vec<(u32, Option<u32>)> = out[0]
+            .members
+            .iter()
+            .map(|m| (m.doc, m.copy_of.map(|c| c.doc)))
+            .collect();
+        assert_eq!(
+            copies,
+            [(0, None), (1, Some(0)), (2, None), (3, None), (4, None)]
+        );
+        let copy = out[0].members[1].copy_of.unwrap();
+        assert_eq!((copy.similarity, copy.kind), (0.9, Kind::NearDuplicate));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::input::{Document, Raw};
 use crate::pipeline::{Analysis, Corpus, Documents, Fingerprint};
 
 /// Header of the `cluster` CSV.
-pub const CLUSTER_HEADER: [&str; 8] = [
+pub const CLUSTER_HEADER: [&str; 11] = [
     "cluster_id",
     "doc_id",
     "representative_id",
@@ -29,6 +29,9 @@ pub const CLUSTER_HEADER: [&str; 8] = [
     "containment",
     "cluster_size",
     "kind",
+    "copy_of",
+    "copy_similarity",
+    "copy_kind",
 ];
 
 /// Header of the `pairs` CSV.
@@ -158,6 +161,10 @@ pub fn write_clusters(
         let size = members.len().to_string();
         let cluster_id = (n + 1).to_string();
         for m in members {
+            let (copy_of, copy_similarity, copy_kind) = match &m.copy_of {
+                Some(c) => (id(c.doc), score(c.similarity), c.kind.to_string()),
+                None => ("", String::new(), String::new()),
+            };
             w.write_record([
                 cluster_id.as_str(),
                 id(m.doc),
@@ -171,6 +178,9 @@ pub fn write_clusters(
                 &score(m.containment),
                 &size,
                 &m.kind.to_string(),
+                copy_of,
+                &copy_similarity,
+                &copy_kind,
             ])
             .map_err(csv_io)?;
         }
@@ -193,6 +203,9 @@ pub fn write_clusters(
                 &score(1.0),
                 "1",
                 "unique",
+                "",
+                "",
+                "",
             ])
             .map_err(csv_io)?;
         }

@@ -52,9 +52,13 @@ pub enum Command {
     /// representative: exact | near-duplicate | rewrite; the representative's row says exact
     /// when the cluster holds an exact copy of it; `unique` for singletons with --all). Rows
     /// are sorted by cluster, then document id. Rewrite rows (the default --tier all, or
-    /// rewrite) hold the
-    /// rewrite score V in similarity and the share of the document's feature weight found in
-    /// the representative in containment.
+    /// rewrite) hold the rewrite score V in similarity and the share of the document's
+    /// feature weight found in the representative in containment. copy_of, copy_similarity,
+    /// copy_kind: the member of the cluster this document is an exact copy or near-duplicate
+    /// of (the representative of its near-duplicate cluster), their Jaccard and exact |
+    /// near-duplicate; empty for documents that are copies of none. In a rewrite cluster
+    /// they keep copies apart from rewrites: a near-duplicate of another member says kind
+    /// rewrite (its relation to the representative) and names that member in copy_of.
     Cluster(ClusterArgs),
     /// Write every verified pair of similar documents as CSV.
     ///

@@ -337,17 +337,17 @@ fn synthetic_corpus(bases: usize, seed: u64) -> String {
 // ---------------------------------------------------------------------------------------
 
 const NEAR_CLUSTERS: &str = "\
-cluster_id,doc_id,representative_id,is_representative,similarity,containment,cluster_size,kind
-1,seed000,seed000,true,1.0000,1.0000,3,near-duplicate
-1,seed000-noad,seed000,false,0.9284,0.9907,3,near-duplicate
-1,seed000-trimmed,seed000,false,0.9015,1.0000,3,near-duplicate
-2,seed002,seed002,true,1.0000,1.0000,3,exact
-2,seed002-boilerplate,seed002,false,0.8726,0.8861,3,near-duplicate
-2,seed002-copy,seed002,false,1.0000,1.0000,3,exact
-3,seed003,seed003,true,1.0000,1.0000,2,near-duplicate
-3,seed003-nofooter,seed003,false,0.9227,1.0000,2,near-duplicate
-4,seed004,seed004,true,1.0000,1.0000,2,near-duplicate
-4,seed004-reworded,seed004,false,0.9255,0.9654,2,near-duplicate
+cluster_id,doc_id,representative_id,is_representative,similarity,containment,cluster_size,kind,copy_of,copy_similarity,copy_kind
+1,seed000,seed000,true,1.0000,1.0000,3,near-duplicate,,,
+1,seed000-noad,seed000,false,0.9284,0.9907,3,near-duplicate,seed000,0.9284,near-duplicate
+1,seed000-trimmed,seed000,false,0.9015,1.0000,3,near-duplicate,seed000,0.9015,near-duplicate
+2,seed002,seed002,true,1.0000,1.0000,3,exact,,,
+2,seed002-boilerplate,seed002,false,0.8726,0.8861,3,near-duplicate,seed002,0.8726,near-duplicate
+2,seed002-copy,seed002,false,1.0000,1.0000,3,exact,seed002,1.0000,exact
+3,seed003,seed003,true,1.0000,1.0000,2,near-duplicate,,,
+3,seed003-nofooter,seed003,false,0.9227,1.0000,2,near-duplicate,seed003,0.9227,near-duplicate
+4,seed004,seed004,true,1.0000,1.0000,2,near-duplicate,,,
+4,seed004-reworded,seed004,false,0.9255,0.9654,2,near-duplicate,seed004,0.9255,near-duplicate
 ";
 
 #[test]
@@ -401,19 +401,19 @@ fn cluster_output_file_and_gz_file_hold_the_stdout_csv() {
 // ---------------------------------------------------------------------------------------
 
 const MINI_CLUSTERS: &str = "\
-cluster_id,doc_id,representative_id,is_representative,similarity,containment,cluster_size,kind
-1,seed000,seed000,true,1.0000,1.0000,3,near-duplicate
-1,seed000-noad,seed000,false,0.9284,0.9907,3,near-duplicate
-1,seed000-trimmed,seed000,false,0.9015,1.0000,3,near-duplicate
-2,seed001,seed001,true,1.0000,1.0000,2,exact
-2,seed001-resend,seed001,false,1.0000,1.0000,2,exact
-3,seed002,seed002,true,1.0000,1.0000,3,exact
-3,seed002-boilerplate,seed002,false,0.8726,0.8861,3,near-duplicate
-3,seed002-copy,seed002,false,1.0000,1.0000,3,exact
-4,seed003,seed003,true,1.0000,1.0000,2,near-duplicate
-4,seed003-nofooter,seed003,false,0.9227,1.0000,2,near-duplicate
-5,seed004,seed004,true,1.0000,1.0000,2,near-duplicate
-5,seed004-reworded,seed004,false,0.9255,0.9654,2,near-duplicate
+cluster_id,doc_id,representative_id,is_representative,similarity,containment,cluster_size,kind,copy_of,copy_similarity,copy_kind
+1,seed000,seed000,true,1.0000,1.0000,3,near-duplicate,,,
+1,seed000-noad,seed000,false,0.9284,0.9907,3,near-duplicate,seed000,0.9284,near-duplicate
+1,seed000-trimmed,seed000,false,0.9015,1.0000,3,near-duplicate,seed000,0.9015,near-duplicate
+2,seed001,seed001,true,1.0000,1.0000,2,exact,,,
+2,seed001-resend,seed001,false,1.0000,1.0000,2,exact,seed001,1.0000,exact
+3,seed002,seed002,true,1.0000,1.0000,3,exact,,,
+3,seed002-boilerplate,seed002,false,0.8726,0.8861,3,near-duplicate,seed002,0.8726,near-duplicate
+3,seed002-copy,seed002,false,1.0000,1.0000,3,exact,seed002,1.0000,exact
+4,seed003,seed003,true,1.0000,1.0000,2,near-duplicate,,,
+4,seed003-nofooter,seed003,false,0.9227,1.0000,2,near-duplicate,seed003,0.9227,near-duplicate
+5,seed004,seed004,true,1.0000,1.0000,2,near-duplicate,,,
+5,seed004-reworded,seed004,false,0.9255,0.9654,2,near-duplicate,seed004,0.9255,near-duplicate
 ";
 
 #[test]
@@ -457,8 +457,8 @@ fn cluster_mini_groups_match_expected_and_exact_copies_say_exact() {
 // 3. --all
 // ---------------------------------------------------------------------------------------
 
-const CLUSTER_HEADER: &str =
-    "cluster_id,doc_id,representative_id,is_representative,similarity,containment,cluster_size,kind";
+const CLUSTER_HEADER: &str = "cluster_id,doc_id,representative_id,is_representative,similarity,\
+                              containment,cluster_size,kind,copy_of,copy_similarity,copy_kind";
 
 #[test]
 fn cluster_all_appends_unique_singletons_and_keeps_cluster_ids() {
@@ -496,7 +496,7 @@ fn cluster_all_appends_unique_singletons_and_keeps_cluster_ids() {
     let all = run(&["cluster", "-q", "--all", fixture!("near")]).ok();
     assert_same_text(
         "cluster --all fixtures/near",
-        &format!("{NEAR_CLUSTERS}5,seed001,seed001,true,1.0000,1.0000,1,unique\n"),
+        &format!("{NEAR_CLUSTERS}5,seed001,seed001,true,1.0000,1.0000,1,unique,,,\n"),
         &all.stdout,
     );
 }
@@ -1709,6 +1709,9 @@ fn help_of_each_subcommand_describes_its_output_and_options() {
                 "containment",
                 "cluster_size",
                 "kind",
+                "copy_of",
+                "copy_similarity",
+                "copy_kind",
                 "unique",
                 "--all",
                 "--threshold",

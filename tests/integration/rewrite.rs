@@ -137,6 +137,19 @@ fn a_story_copied_verbatim_by_three_outlets_still_matches_its_rewrites() {
     let out = rows(&neardup(&["cluster", "-q", path]));
     assert_eq!(out.len(), 8, "{out:?}");
     assert!(out.iter().all(|r| r["cluster_size"] == "8"), "{out:?}");
+    // The copies are reported apart from the rewrites: each names the seed it copies.
+    for r in &out {
+        let copy = (
+            r["copy_of"].as_str(),
+            r["copy_kind"].as_str(),
+            r["copy_similarity"].as_str(),
+        );
+        if r["doc_id"].starts_with("outlet-") {
+            assert_eq!(copy, ("002_5e4357a207b9d053", "exact", "1.0000"), "{r:?}");
+        } else {
+            assert_eq!(copy, ("", "", ""), "{r:?}");
+        }
+    }
     // Near-duplicate copies (each outlet adds its own line) under --tier rewrite, which
     // reports no near-duplicates but counts them once all the same.
     for outlet in ["outlet-a", "outlet-b", "outlet-c"] {
@@ -147,6 +160,14 @@ fn a_story_copied_verbatim_by_three_outlets_still_matches_its_rewrites() {
     let out = rows(&neardup(&["cluster", "-q", "--tier", "rewrite", path]));
     assert_eq!(out.len(), 8, "{out:?}");
     assert!(out.iter().all(|r| r["cluster_size"] == "8"), "{out:?}");
+    // At the default tier they are near-duplicates of the seed, inside the rewrite cluster.
+    let out = rows(&neardup(&["cluster", "-q", path]));
+    assert_eq!(out.len(), 8, "{out:?}");
+    for r in out.iter().filter(|r| r["doc_id"].starts_with("outlet-")) {
+        assert_eq!(r["kind"], "rewrite", "{r:?}");
+        assert_eq!(r["copy_of"], "002_5e4357a207b9d053", "{r:?}");
+        assert_eq!(r["copy_kind"], "near-duplicate", "{r:?}");
+    }
 }
 
 /// The seeds among articles on their topics about other events (`fixtures/same-topic`) and
