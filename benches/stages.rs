@@ -527,6 +527,7 @@ fn corpus_of(texts: &[String], config: &Config) -> Corpus {
                 id: format!("d{i}"),
                 text: t.clone(),
                 location: Location::line("bench", i as u64 + 1),
+                date: None,
                 raw: None,
             })
             .collect(),

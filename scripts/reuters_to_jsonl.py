@@ -20,9 +20,12 @@ survive for the detector to find:
     "REUTER", "reuter", "REUTERS", optionally followed by "..." or a literal
     "^M") is removed, then leading/trailing whitespace; inner newlines and
     indentation are kept;
-  * title and date: whitespace collapsed to single spaces; the date is cut at
-    the first control character (some carry teletype junk after it) and at a
-    "#" comment. A missing title is written as "".
+  * title: whitespace collapsed to single spaces; a missing title is written as "".
+  * date: cut at the first control character (some carry teletype junk after it)
+    and at a "#" comment, then written in ISO 8601 ("26-FEB-1987 15:01:01.79" ->
+    "1987-02-26T15:01:01.79"; neardup's rewrite tier reads it from the "date"
+    field). A time that is not one (one record has "605:12:19") is left out, so
+    only the day is kept; a date that cannot be read at all is written as "".
 
 With --with-seeds DIR each DIR/*.txt (sorted by name, read as UTF-8) is
 appended as {"id": "seed-<stem>", "title": <first line>, "text": <whole file>}.
@@ -74,13 +77,26 @@ def clean_inline(s):
     return " ".join(CONTROL_RE.sub("", unescape(s)).split())
 
 
+MONTHS = {m: i for i, m in enumerate(
+    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
+DATE_PARTS_RE = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})(?:\s+(\S+))?")
+TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d+)?")
+
+
 def clean_date(s):
+    """The <DATE> text in ISO 8601, or "" when it is not a date."""
     s = unescape(s)
     m = CONTROL_RE.search(s)
     if m:
         s = s[:m.start()]
-    s = s.split("#", 1)[0]
-    return " ".join(s.split())
+    s = " ".join(s.split("#", 1)[0].split())
+    m = DATE_PARTS_RE.fullmatch(s)
+    if m is None or m.group(2).upper() not in MONTHS:
+        return ""
+    iso = "%s-%02d-%02d" % (m.group(3), MONTHS[m.group(2).upper()], int(m.group(1)))
+    if m.group(4) and TIME_RE.fullmatch(m.group(4)):
+        iso += "T" + m.group(4)
+    return iso
 
 
 def clean_body(s):

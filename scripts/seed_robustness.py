@@ -7,7 +7,11 @@ samples of Reuters-21578 (N documents each, several draws per N, shuffled) and r
 Usage:
   python3 scripts/reuters_to_jsonl.py -o reuters.jsonl
   python3 scripts/seed_robustness.py reuters.jsonl [--sizes 0,100,500,2000] [--draws 5]
-      [--bin target/release/neardup]
+      [--variants K] [--bin target/release/neardup]
+
+--variants K adds, for each same-topic/same-story article, K trimmed copies (each paragraph
+kept with probability 0.7): a topical collection in which every other story on the seeds'
+subject was carried by several outlets, so the subject's own words are common in it.
 
 Prints, per N and draw, how many seeds share the seeds' largest cluster and how many other
 documents are in it; exits 1 if any draw is not exactly the five seeds.
@@ -18,6 +22,7 @@ ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDe
 ap.add_argument("reuters", help="JSONL from scripts/reuters_to_jsonl.py (without --with-seeds)")
 ap.add_argument("--sizes", default="0,100,500,2000")
 ap.add_argument("--draws", type=int, default=5)
+ap.add_argument("--variants", type=int, default=0)
 ap.add_argument("--bin", default="target/release/neardup")
 a = ap.parse_args()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,6 +36,15 @@ def records(folder, prefix):
 
 seeds = records("seeds", "seed-")
 others = records("same-topic", "topic-") + records("same-story", "story-")
+trim = random.Random(1)
+variants = []
+for line in others:
+    d = json.loads(line)
+    paras = [p for p in d["text"].split("\n") if p.strip()]
+    for k in range(a.variants):
+        kept = [p for p in paras if trim.random() > 0.3] or paras
+        variants.append(json.dumps({"id": "%s-v%d" % (d["id"], k), "text": "\n".join(kept)}) + "\n")
+others += variants
 reuters = [l for l in open(a.reuters, encoding="utf-8") if not json.loads(l)["id"].startswith("seed-")]
 bad = 0
 with tempfile.TemporaryDirectory() as tmp:

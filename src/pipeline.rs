@@ -446,10 +446,26 @@ pub struct RewriteAnalysis {
     pub candidates: usize,
     /// Units dropped as boilerplate (repeated, off-topic).
     pub dropped_units: (usize, usize),
+    /// Per document, the publication dates of its exact-duplicate group (earliest,
+    /// latest; seconds since the epoch), when any member has one.
+    pub dates: Vec<Option<(i64, i64)>>,
     params: RewriteParams,
 }
 
 impl RewriteAnalysis {
+    /// Days between two documents' publication dates (between the nearest dates of their
+    /// exact-duplicate groups), when both have one.
+    pub fn days_apart(&self, a: u32, b: u32) -> Option<f64> {
+        days_apart(&self.dates, a, b)
+    }
+
+    /// Whether two documents were published close enough together to be rewrites of one
+    /// another ([`RewriteParams::window_days`]; true when either has no date).
+    pub fn in_window(&self, a: u32, b: u32) -> bool {
+        self.days_apart(a, b)
+            .is_none_or(|d| d <= self.params.window_days)
+    }
+
     /// The rewrite score of two documents.
     pub fn score(&self, a: u32, b: u32) -> RewriteScore {
         rewrite_score(
@@ -644,15 +660,41 @@ struct BandFinds {
     support: Vec<(u32, u32)>,
 }
 
+/// Per document, the earliest and latest publication date of its exact-duplicate group
+/// (`group_of[d]`: the group's leader), when any member has one.
+pub fn group_dates(docs: &[Document], group_of: &[u32]) -> Vec<Option<(i64, i64)>> {
+    let mut span: Vec<Option<(i64, i64)>> = vec![None; docs.len()];
+    for (d, doc) in docs.iter().enumerate() {
+        if let Some(t) = doc.date {
+            let g = &mut span[group_of[d] as usize];
+            *g = Some(g.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+        }
+    }
+    (0..docs.len())
+        .map(|d| span[group_of[d] as usize])
+        .collect()
+}
+
+/// Days between the nearest dates of two spans, when both are known.
+fn days_apart(dates: &[Option<(i64, i64)>], a: u32, b: u32) -> Option<f64> {
+    let (x, y) = (dates[a as usize]?, dates[b as usize]?);
+    let gap = (y.0 - x.1).max(x.0 - y.1).max(0);
+    Some(gap as f64 / 86_400.0)
+}
+
 /// Profiles, sketches, LSH candidates and verified rewrite pairs among `leaders`.
 fn analyze_rewrites(
     corpus: &Corpus,
     leaders: &[u32],
     families: &[u32],
+    group_of: &[u32],
     config: &Config,
     observer: &dyn Observer,
 ) -> Result<RewriteAnalysis> {
     let params = &config.rewrite;
+    let dates = group_dates(&corpus.docs, group_of);
+    let window = params.window_days;
+    let in_window = |a: u32, b: u32| days_apart(&dates, a, b).is_none_or(|d| d <= window);
     let sketcher = WeightedMinHasher::new(params.sketch_size, config.seed)?;
     observer.stage("rewrite features");
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
@@ -732,7 +774,7 @@ fn analyze_rewrites(
                             continue;
                         }
                         candidates += 1;
-                        if !gate.may_verify(a as usize, b as usize) {
+                        if !in_window(a, b) || !gate.may_verify(a as usize, b as usize) {
                             continue;
                         }
                         let scored =
@@ -774,6 +816,7 @@ fn analyze_rewrites(
         lsh,
         candidates,
         dropped_units,
+        dates,
         params: params.clone(),
     })
 }
@@ -805,7 +848,12 @@ pub fn analyze(corpus: &Corpus, config: &Config, observer: &dyn Observer) -> Res
             analysis.candidates = 0;
         }
         analysis.rewrite = Some(analyze_rewrites(
-            corpus, &leaders, &families, config, observer,
+            corpus,
+            &leaders,
+            &families,
+            &analysis.group_of,
+            config,
+            observer,
         )?);
     }
     Ok(analysis)
@@ -1055,7 +1103,7 @@ pub fn cluster(
         |d| rank[d as usize],
         |a, b| {
             let s = rw.score(a, b);
-            (s.score, s.a_in_b, s.is_rewrite())
+            (s.score, s.a_in_b, s.is_rewrite() && rw.in_window(a, b))
         },
     )
 }
@@ -1145,6 +1193,34 @@ mod tests {
         // is cut where a member is not a near-duplicate of its family's head.
         assert_eq!(near_families(&group_of, &pairs), vec![0, 0, 2, 2, 2, 5]);
         assert_eq!(near_families(&group_of, &[]), vec![0, 1, 2, 3, 2, 5]);
+    }
+
+    #[test]
+    fn a_group_of_copies_spans_its_dates_and_gaps_are_between_the_nearest() {
+        let day = 86_400;
+        let doc = |date: Option<i64>| Document {
+            id: String::new(),
+            text: String::new(),
+            location: Location::line("t", 1),
+            date,
+            raw: None,
+        };
+        // 0 and 2 are copies (dated day 10 and day 1); 1 is dated day 14; 3 has no date.
+        let docs = [Some(10 * day), Some(14 * day), Some(day), None].map(doc);
+        let dates = group_dates(&docs, &[0, 1, 0, 3]);
+        assert_eq!(
+            dates,
+            [
+                Some((day, 10 * day)),
+                Some((14 * day, 14 * day)),
+                Some((day, 10 * day)),
+                None
+            ]
+        );
+        assert_eq!(days_apart(&dates, 0, 1), Some(4.0));
+        assert_eq!(days_apart(&dates, 1, 2), Some(4.0));
+        assert_eq!(days_apart(&dates, 0, 2), Some(0.0));
+        assert_eq!(days_apart(&dates, 1, 3), None);
     }
 
     #[test]

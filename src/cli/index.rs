@@ -58,7 +58,8 @@ pub struct IndexEngineArgs {
     /// LSH rows per band (with --bands).
     #[arg(long, requires = "bands")]
     pub rows: Option<usize>,
-    /// JSON field with each article's time (RFC 3339 or Unix seconds); with --window.
+    /// JSON field with each article's time (RFC 3339, the other forms cluster's --time-field
+    /// reads, or Unix seconds); with --window.
     #[arg(long, value_name = "NAME", requires = "window")]
     pub time_field: Option<String>,
     /// Compare only with articles at most this much older or newer, and expire articles

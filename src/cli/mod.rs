@@ -120,6 +120,8 @@ impl RecordArgs {
             text_field: self.text_field.clone(),
             id_column: self.id_column.clone(),
             text_column: self.text_column.clone(),
+            date_field: String::new(),
+            date_column: String::new(),
             keep_raw,
         }
     }
@@ -184,8 +186,9 @@ pub struct EngineArgs {
     /// Tiers to report: near (exact copies and near-duplicates), rewrite (exact copies and
     /// rewrites: the same story in other words) or all (near-duplicate clusters first, then
     /// rewrite clusters over them). Default: all for cluster and pairs, which label every
-    /// row with its kind; near for dedup, which deletes: on Reuters-21578 about half the
-    /// rewrite pairs are other developments of one running story (see the README). near
+    /// row with its kind; near for dedup, which deletes: on Reuters-21578 a fifth of the
+    /// rewrite pairs are other developments of one running story (nearly half without
+    /// publication times; see the README). near
     /// alone is several times faster, and lets cluster and pairs stream their input.
     #[arg(long, value_name = "near|rewrite|all")]
     pub tier: Option<Tier>,
@@ -193,6 +196,43 @@ pub struct EngineArgs {
     /// (pasted ads) instead of dropping them before comparison.
     #[arg(long)]
     pub keep_boilerplate: bool,
+    #[command(flatten)]
+    pub dates: DateArgs,
+}
+
+/// Publication times, for the rewrite tier's window.
+#[derive(Debug, Args)]
+pub struct DateArgs {
+    /// Rewrite tier: JSONL field holding each article's publication time (ISO 8601 such as
+    /// 2024-03-22 or 2024-03-22T18:05:00Z, RFC 2822 such as Fri, 22 Mar 2024 18:05:00
+    /// +0000, 22-MAR-2024 18:05:00, or Unix seconds). A record without it (or null, "")
+    /// has no time; one that is not a time is an error. '' ignores times.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    pub time_field: String,
+    /// Rewrite tier: CSV column holding the publication time, as --time-field; a CSV
+    /// without that column has no times. '' ignores times.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    pub time_column: String,
+    /// Rewrite tier: articles published further apart than this (90s, 30m, 72h, 3d) are
+    /// not rewrites of each other: a wire story is rewritten within days, while a running
+    /// story's reports further apart tell other developments. Articles without a time are
+    /// compared with all.
+    #[arg(long, default_value = "3d", value_name = "DURATION", value_parser = neardup::index::parse_window)]
+    pub rewrite_window: i64,
+}
+
+impl DateArgs {
+    /// `options` with the time field and column set.
+    fn apply(&self, mut options: InputOptions) -> InputOptions {
+        options.date_field = self.time_field.clone();
+        options.date_column = self.time_column.clone();
+        options
+    }
+
+    /// The window in days, as [`neardup::rewrite::RewriteParams::window_days`] takes it.
+    fn window_days(&self) -> f64 {
+        self.rewrite_window as f64 / 86_400.0
+    }
 }
 
 /// Output and reporting.
@@ -290,6 +330,9 @@ pub struct SimilarityArgs {
     /// Rewrite score: keep repeated and off-topic lines instead of dropping them.
     #[arg(long)]
     pub keep_boilerplate: bool,
+    /// With --corpus: the two documents' publication dates, as cluster and pairs read them.
+    #[command(flatten)]
+    pub dates: DateArgs,
     /// Print JSON instead of aligned text.
     #[arg(long)]
     pub json: bool,
@@ -324,6 +367,7 @@ impl EngineArgs {
             tier: self.tier.unwrap_or(default_tier),
             rewrite: neardup::rewrite::RewriteParams {
                 boilerplate: !self.keep_boilerplate,
+                window_days: self.dates.window_days(),
                 ..Default::default()
             },
             ..self.shingles.config()
@@ -350,21 +394,26 @@ impl InputArgs {
     }
 }
 
-/// Reads the corpus with progress and skip reporting.
-fn load(input: &InputArgs, config: &Config, progress: &Progress, keep_raw: bool) -> Result<Corpus> {
+/// Reads the corpus with progress and skip reporting; publication dates only when the
+/// rewrite tier runs (the only stage that uses them).
+fn load(
+    input: &InputArgs,
+    dates: &DateArgs,
+    config: &Config,
+    progress: &Progress,
+    keep_raw: bool,
+) -> Result<Corpus> {
     let specs = input.specs()?;
     let on_invalid = if input.skip_invalid {
         OnInvalid::Skip
     } else {
         OnInvalid::Fail
     };
-    let corpus = read_corpus(
-        &specs,
-        &input.options(keep_raw),
-        config,
-        on_invalid,
-        progress,
-    )?;
+    let mut options = input.options(keep_raw);
+    if config.tier.rewrite() {
+        options = dates.apply(options);
+    }
+    let corpus = read_corpus(&specs, &options, config, on_invalid, progress)?;
     if corpus.skipped > 0 {
         progress.note(&format!("skipped {} invalid record(s)", corpus.skipped));
     }
@@ -413,12 +462,13 @@ impl Documents for Loaded {
 /// every text) asks for the texts in memory. Both give the same analysis.
 fn load_and_analyze(
     input: &InputArgs,
+    dates: &DateArgs,
     config: &Config,
     progress: &Progress,
     in_memory: bool,
 ) -> Result<(Loaded, Analysis)> {
     if in_memory || config.tier.rewrite() {
-        let corpus = load(input, config, progress, false)?;
+        let corpus = load(input, dates, config, progress, false)?;
         let analysis = analyze(&corpus, config, progress)?;
         return Ok((Loaded::Texts(corpus), analysis));
     }
@@ -487,8 +537,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let config = args.engine.config(Tier::All)?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
-            let (corpus, analysis) =
-                load_and_analyze(&args.input, &config, &progress, args.in_memory)?;
+            let (corpus, analysis) = load_and_analyze(
+                &args.input,
+                &args.engine.dates,
+                &config,
+                &progress,
+                args.in_memory,
+            )?;
             let clusters = cluster(&corpus, &analysis, &config, &progress);
             rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
@@ -508,8 +563,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let config = args.engine.config(Tier::All)?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
-            let (corpus, analysis) =
-                load_and_analyze(&args.input, &config, &progress, args.in_memory)?;
+            let (corpus, analysis) = load_and_analyze(
+                &args.input,
+                &args.engine.dates,
+                &config,
+                &progress,
+                args.in_memory,
+            )?;
             let rows = report::pair_rows(&corpus, &analysis);
             rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
@@ -527,7 +587,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let config = args.engine.config(Tier::Near)?;
             let progress = Progress::new(args.output.quiet);
             verbose_params(&args.output, &config, &progress)?;
-            let corpus = load(&args.input, &config, &progress, true)?;
+            let corpus = load(&args.input, &args.engine.dates, &config, &progress, true)?;
             let analysis = analyze(&corpus, &config, &progress)?;
             let clusters = cluster(&corpus, &analysis, &config, &progress);
             let removed = report::removals(&clusters);
@@ -623,17 +683,20 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         threshold: args.threshold,
         rewrite: neardup::rewrite::RewriteParams {
             boilerplate: !args.keep_boilerplate,
+            window_days: args.dates.window_days(),
             ..Default::default()
         },
         ..args.shingles.config()
     };
     config.validate()?;
+    // Days between the two documents' publication dates (with --corpus, when both have one).
+    let mut days_apart = None;
     let c = match &args.corpus {
         // Within a corpus the rewrite score is the one `cluster` and `pairs` give: weighted
         // by the corpus's term statistics, with its repeated lines dropped.
         Some(path) => {
             let spec = InputSpec::detect(path, args.records.format)?;
-            let options = args.records.options(false);
+            let options = args.dates.apply(args.records.options(false));
             let corpus = read_corpus(&[spec], &options, &config, OnInvalid::Fail, &())?;
             let find = |id: &str| -> Result<usize> {
                 corpus
@@ -644,6 +707,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                     .with_context(|| format!("in {}", path.display()))
             };
             let (a, b) = (find(&args.a)?, find(&args.b)?);
+            if let (Some(x), Some(y)) = (corpus.docs[a].date, corpus.docs[b].date) {
+                days_apart = Some(x.abs_diff(y) as f64 / 86_400.0);
+            }
             let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
             compare_in(&config, &texts, a, b)?
         }
@@ -664,7 +730,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         "different"
     };
     let rw = c.rewrite;
-    let rewrite_verdict = if rw.is_rewrite() {
+    let window = config.rewrite.window_days;
+    let in_window = days_apart.is_none_or(|d| d <= window);
+    let rewrite_verdict = if rw.is_rewrite() && in_window {
         "rewrite"
     } else {
         "different"
@@ -692,6 +760,8 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "threshold": rw.threshold,
                 "short_score": (rw.short_threshold > 0.0).then_some(rw.short_score),
                 "short_threshold": (rw.short_threshold > 0.0).then_some(rw.short_threshold),
+                "days_apart": days_apart,
+                "window_days": window,
                 "verdict": rewrite_verdict,
             },
         });
@@ -732,10 +802,24 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 rw.short_score, rw.short_threshold
             )?;
         }
+        if let Some(d) = days_apart {
+            writeln!(
+                out,
+                "rewrite dates        published {d:.1} days apart ({} the {} window)",
+                if in_window { "within" } else { "outside" },
+                neardup::index::format_window(args.dates.rewrite_window)
+            )?;
+        }
         writeln!(
             out,
-            "rewrite verdict      {rewrite_verdict} (threshold {:.4} at {} features)",
-            rw.threshold, rw.n
+            "rewrite verdict      {rewrite_verdict} (threshold {:.4} at {} features{})",
+            rw.threshold,
+            rw.n,
+            if in_window {
+                ""
+            } else {
+                ", published too far apart"
+            }
         )?;
     }
     Ok(())

@@ -47,7 +47,7 @@ use xxhash_rust::xxh3::xxh3_64;
 pub use error::{IndexError, IndexResult};
 pub use feed::{feed, FeedOptions, FeedSummary, Outcome};
 pub use meta::{IndexParams, RequestedParams, FORMAT_VERSION, META_FILE};
-pub use time::{format_rfc3339, format_window, parse_rfc3339, parse_window, timestamp_of};
+pub use time::{format_rfc3339, format_window, parse_date, parse_window, timestamp_of};
 
 use crate::lsh::LshParams;
 use crate::minhash::MinHasher;

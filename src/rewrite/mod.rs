@@ -154,6 +154,12 @@ pub struct RewriteParams {
     /// off. Candidates are scored down to this share of their threshold. By default,
     /// 0.8.
     pub cluster_support: f64,
+    /// Two documents whose publication dates ([`crate::Document::date`]) lie more than
+    /// this many days apart are no rewrites of each other (nor support a cluster): a
+    /// wire story is rewritten within days, while reports on one running story further
+    /// apart tell other developments. Documents without a date are compared with every
+    /// other. A document with exact copies spans its copies' dates. By default, 3.
+    pub window_days: f64,
 }
 
 impl Default for RewriteParams {
@@ -193,6 +199,7 @@ impl Default for RewriteParams {
             short_frame_weight: 0.2,
             short_story_agreement: 0.8,
             cluster_support: 0.8,
+            window_days: 3.0,
         }
     }
 }
@@ -231,6 +238,12 @@ impl RewriteParams {
                  full"
                     .into(),
             );
+        }
+        if !(self.window_days > 0.0 && self.window_days.is_finite()) {
+            return bad(format!(
+                "the rewrite window must be a positive number of days, got {}",
+                self.window_days
+            ));
         }
         if self.top_features == 0
             || self.key_ramp == 0

@@ -481,3 +481,149 @@ fn a_sentence_that_adds_a_clause_is_no_paraphrase() {
     assert!(r["short_score"].as_f64().is_some_and(|s| s > 0.6), "{r}");
     assert_eq!(r["verdict"], "rewrite", "{r}");
 }
+
+/// The seeds as JSONL records with publication dates (`dates[i]` for seed `i`, in name
+/// order; `None`: no date field), plus `extra` records; returns the file's path.
+fn dated_seeds(dir: &Path, dates: &[Option<&str>], extra: &[serde_json::Value]) -> String {
+    let mut paths: Vec<_> = std::fs::read_dir(SEEDS)
+        .expect("seeds")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    let mut records = String::new();
+    for (path, date) in paths.iter().zip(dates) {
+        let id = path.file_stem().expect("stem").to_string_lossy()[..3].to_string();
+        let text = std::fs::read_to_string(path).expect("seed");
+        let mut record = serde_json::json!({ "id": id, "text": text });
+        if let Some(d) = date {
+            record["date"] = serde_json::json!(d);
+        }
+        records.push_str(&record.to_string());
+        records.push('\n');
+    }
+    for r in extra {
+        records.push_str(&r.to_string());
+        records.push('\n');
+    }
+    let path = dir.join("seeds.jsonl");
+    std::fs::write(&path, records).expect("write");
+    path.to_str().expect("path").to_string()
+}
+
+/// Sorted ids of the documents `cluster` puts in clusters of `kind` rows.
+fn clustered(csv: &str) -> Vec<(String, String)> {
+    let mut ids: Vec<(String, String)> = rows(csv)
+        .into_iter()
+        .map(|r| (r["cluster_id"].clone(), r["doc_id"].clone()))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Publication dates: rewrites of a wire story appear within days, so a seed dated two
+/// months after the others is no rewrite of them, while exact copies published later stay
+/// copies. A window that covers the gap, or ignoring dates, brings the seed back.
+#[test]
+fn a_rewrite_window_keeps_articles_published_months_apart_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let week = [
+        Some("2024-03-24T09:00:00Z"),
+        Some("Mon, 25 Mar 2024 14:30:00 +0000"),
+        Some("2024-03-26"),
+        None,
+        Some("2024-03-25 08:00"),
+    ];
+    let path = dated_seeds(dir.path(), &week, &[]);
+    let all = ["000", "001", "002", "003", "004"].map(|s| ("1".to_string(), s.to_string()));
+    assert_eq!(clustered(&neardup(&["cluster", "-q", &path])), all);
+
+    // Seed 004 two months later; an exact copy of seed 002 published months earlier (a
+    // group of copies spans its members' dates: this one does not reach May).
+    let mut later = week;
+    later[4] = Some("2024-05-24");
+    let copy = std::fs::read_to_string(format!("{SEEDS}/002_5e4357a207b9d053.txt")).expect("seed");
+    let extra = [serde_json::json!({"id": "002-copy", "text": copy, "date": "2023-12-01"})];
+    let path = dated_seeds(dir.path(), &later, &extra);
+    let out = neardup(&["cluster", "-q", &path]);
+    let ids: Vec<String> = clustered(&out).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(ids, ["000", "001", "002", "002-copy", "003"], "{out}");
+    let copy_row = rows(&out)
+        .into_iter()
+        .find(|r| r["doc_id"] == "002-copy")
+        .expect("copy");
+    assert_eq!(
+        (copy_row["copy_of"].as_str(), copy_row["copy_kind"].as_str()),
+        ("002", "exact")
+    );
+    // 004 pairs only with the seed that has no date (003), which is compared with every
+    // other whatever their dates; the cluster takes 003 with the rest.
+    let pairs = neardup(&["pairs", "-q", &path]);
+    let with_004: Vec<String> = rows(&pairs)
+        .into_iter()
+        .filter(|r| r["doc_a"] == "004" || r["doc_b"] == "004")
+        .map(|r| format!("{}-{}", r["doc_a"], r["doc_b"]))
+        .collect();
+    assert_eq!(with_004, ["003-004"], "{pairs}");
+    for wider in [
+        &["cluster", "-q", "--rewrite-window", "90d", &path][..],
+        &["cluster", "-q", "--time-field", "", &path][..],
+    ] {
+        let ids: Vec<String> = clustered(&neardup(wider))
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+        assert_eq!(
+            ids,
+            ["000", "001", "002", "002-copy", "003", "004"],
+            "{wider:?}"
+        );
+    }
+
+    // `similarity --corpus` says why the pair is no rewrite.
+    let sim = neardup(&["similarity", "--corpus", &path, "001", "004"]);
+    assert!(
+        sim.contains("published 59.4 days apart (outside the 3d window)"),
+        "{sim}"
+    );
+    assert!(sim.contains("rewrite verdict      different ("), "{sim}");
+    let json: serde_json::Value = serde_json::from_str(&neardup(&[
+        "similarity",
+        "--json",
+        "--corpus",
+        &path,
+        "001",
+        "000",
+    ]))
+    .expect("json");
+    assert_eq!(json["rewrite"]["window_days"], 3.0);
+    assert!(json["rewrite"]["days_apart"]
+        .as_f64()
+        .is_some_and(|d| (d - 1.229).abs() < 0.01));
+}
+
+/// A date that is not one stops the rewrite tier with the record's place and the value;
+/// the near-duplicate tier, which does not use dates, does not read them.
+#[test]
+fn a_bad_date_is_an_error_naming_the_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dated_seeds(
+        dir.path(),
+        &[Some("2024-03-24"), Some("the 25th"), None, None, None],
+        &[],
+    );
+    let out = Command::new(BIN)
+        .args(["cluster", "-q", &path])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{path}:2: field \"date\" is not a date: \"the 25th\""
+        )),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    neardup(&["cluster", "-q", "--tier", "near", &path]);
+    neardup(&["cluster", "-q", "--time-field", "", &path]);
+}

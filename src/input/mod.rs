@@ -16,6 +16,11 @@
 //!   number of fields.
 //!
 //! `-` reads JSONL from standard input. A `.gz` suffix decompresses on the fly.
+//!
+//! JSONL and CSV records may also carry a publication date ([`InputOptions::date_field`],
+//! [`InputOptions::date_column`]; forms in [`date`]), which the rewrite tier uses.
+
+pub mod date;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -132,6 +137,14 @@ pub struct InputOptions {
     pub id_column: String,
     /// CSV column holding the text. By default, `text`.
     pub text_column: String,
+    /// JSONL field holding the publication date ([`date::parse_date`], or a JSON integer of
+    /// Unix seconds); a record without
+    /// the field, or with `null` or `""` in it, has no date. Empty: dates are not read.
+    /// By default, empty (the CLI reads `date` when the rewrite tier runs).
+    pub date_field: String,
+    /// CSV column holding the publication date, as [`Self::date_field`]; a CSV without
+    /// the column has no dates. Empty: dates are not read. By default, empty.
+    pub date_column: String,
     /// Keep each record's raw form in [`Document::raw`] (needed to write records back, as
     /// `dedup` does). By default, off.
     pub keep_raw: bool,
@@ -144,6 +157,8 @@ impl Default for InputOptions {
             text_field: "text".into(),
             id_column: "id".into(),
             text_column: "text".into(),
+            date_field: String::new(),
+            date_column: String::new(),
             keep_raw: false,
         }
     }
@@ -158,6 +173,9 @@ pub struct Document {
     pub text: String,
     /// Where the record is.
     pub location: Location,
+    /// Publication date in seconds since 1970-01-01 UTC, when the record gives one
+    /// ([`InputOptions::date_field`]).
+    pub date: Option<i64>,
     /// The record as it was in the input, when [`InputOptions::keep_raw`] is set.
     pub raw: Option<Raw>,
 }
@@ -193,6 +211,7 @@ enum Payload {
         record: csv::ByteRecord,
         id: usize,
         text: usize,
+        date: Option<usize>,
     },
     File {
         relative: String,
@@ -238,6 +257,7 @@ enum ReaderKind {
         header: csv::ByteRecord,
         id: usize,
         text: usize,
+        date: Option<usize>,
     },
     Files {
         root: PathBuf,
@@ -342,11 +362,19 @@ impl Reader {
                     };
                 let id = find(&options.id_column, "--id-column")?;
                 let text = find(&options.text_column, "--text-column")?;
+                let date = (!options.date_column.is_empty())
+                    .then(|| {
+                        header
+                            .iter()
+                            .position(|h| h == options.date_column.as_bytes())
+                    })
+                    .flatten();
                 ReaderKind::Csv {
                     reader,
                     header,
                     id,
                     text,
+                    date,
                 }
             }
             Format::Txt => {
@@ -431,7 +459,11 @@ impl Iterator for Reader {
                 }
             },
             ReaderKind::Csv {
-                reader, id, text, ..
+                reader,
+                id,
+                text,
+                date,
+                ..
             } => {
                 let mut record = csv::ByteRecord::new();
                 match reader.read_byte_record(&mut record) {
@@ -447,6 +479,7 @@ impl Iterator for Reader {
                                 record,
                                 id: *id,
                                 text: *text,
+                                date: *date,
                             },
                         }))
                     }
@@ -504,16 +537,22 @@ impl InputOptions {
         match payload {
             Payload::Invalid(message) => Err(Error::invalid(location, message)),
             Payload::Line(line) => {
-                let (id, text) = self.parse_json(&line, &location)?;
+                let (id, text, date) = self.parse_json(&line, &location)?;
                 let raw = self.keep_raw.then_some(Raw::Line(line));
                 Ok(Document {
                     id,
                     text,
                     location,
+                    date,
                     raw,
                 })
             }
-            Payload::Row { record, id, text } => {
+            Payload::Row {
+                record,
+                id,
+                text,
+                date,
+            } => {
                 let field = |i: usize, name: &str| -> Result<String> {
                     let bytes = record.get(i).unwrap_or_default();
                     std::str::from_utf8(bytes).map(str::to_owned).map_err(|e| {
@@ -531,11 +570,19 @@ impl InputOptions {
                     ));
                 }
                 let text = field(text, &self.text_column)?;
+                let date = match date {
+                    Some(i) => {
+                        read_date(&field(i, &self.date_column)?, "column", &self.date_column)
+                            .map_err(|m| Error::invalid(location.clone(), m))?
+                    }
+                    None => None,
+                };
                 let raw = self.keep_raw.then_some(Raw::Row(record));
                 Ok(Document {
                     id: doc_id,
                     text,
                     location,
+                    date,
                     raw,
                 })
             }
@@ -560,13 +607,18 @@ impl InputOptions {
                     id,
                     text,
                     location,
+                    date: None,
                     raw,
                 })
             }
         }
     }
 
-    fn parse_json(&self, line: &[u8], location: &Location) -> Result<(String, String)> {
+    fn parse_json(
+        &self,
+        line: &[u8],
+        location: &Location,
+    ) -> Result<(String, String, Option<i64>)> {
         if let Err(e) = std::str::from_utf8(line) {
             return Err(Error::invalid(
                 location.clone(),
@@ -577,6 +629,7 @@ impl InputOptions {
         let seed = FieldsSeed {
             id_field: &self.id_field,
             text_field: &self.text_field,
+            date_field: &self.date_field,
         };
         let fields = seed
             .deserialize(&mut de)
@@ -606,8 +659,29 @@ impl InputOptions {
                 ),
             )
         })?;
-        Ok((id, text))
+        let date = match fields.date.flatten() {
+            Some(d) => read_date(&d, "field", &self.date_field)
+                .map_err(|m| Error::invalid(location.clone(), m))?,
+            None => None,
+        };
+        Ok((id, text, date))
     }
+}
+
+/// A date field's value: `None` when empty, else the date, or a message saying what is
+/// wrong (`what` is "field" or "column").
+fn read_date(value: &str, what: &str, name: &str) -> std::result::Result<Option<i64>, String> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    date::parse_date(value).map(Some).ok_or_else(|| {
+        let shown: String = value.chars().take(40).collect();
+        format!(
+            "{what} {name:?} is not a date: {shown:?} (expected e.g. 2024-03-22, \
+             2024-03-22T18:05:00Z, Fri, 22 Mar 2024 18:05:00 +0000, 22-MAR-2024 18:05:00 or \
+             Unix seconds; --time-{what} '' ignores times)"
+        )
+    })
 }
 
 /// serde_json's message without its "at line 1 column N" (we know the line; keep the column).
@@ -627,11 +701,14 @@ fn json_message(e: &serde_json::Error) -> String {
 struct Fields {
     id: Option<String>,
     text: Option<String>,
+    /// `Some(None)`: the field is `null`.
+    date: Option<Option<String>>,
 }
 
 struct FieldsSeed<'a> {
     id_field: &'a str,
     text_field: &'a str,
+    date_field: &'a str,
 }
 
 impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
@@ -653,10 +730,12 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
         let mut fields = Fields {
             id: None,
             text: None,
+            date: None,
         };
         while let Some(key) = map.next_key_seed(KeySeed {
             id_field: self.id_field,
             text_field: self.text_field,
+            date_field: self.date_field,
         })? {
             match key {
                 Key::Id => {
@@ -671,6 +750,12 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                         numbers: false,
                     })?)
                 }
+                Key::Date => {
+                    fields.date = Some(map.next_value_seed(NullableSeed(ValueSeed {
+                        name: self.date_field,
+                        numbers: true,
+                    }))?)
+                }
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -683,12 +768,14 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
 enum Key {
     Id,
     Text,
+    Date,
     Other,
 }
 
 struct KeySeed<'a> {
     id_field: &'a str,
     text_field: &'a str,
+    date_field: &'a str,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
@@ -711,9 +798,49 @@ impl Visitor<'_> for KeySeed<'_> {
             Key::Id
         } else if v == self.text_field {
             Key::Text
+        } else if !self.date_field.is_empty() && v == self.date_field {
+            Key::Date
         } else {
             Key::Other
         })
+    }
+}
+
+/// A [`ValueSeed`] that also accepts `null` (as `None`).
+struct NullableSeed<'a>(ValueSeed<'a>);
+
+impl<'de> DeserializeSeed<'de> for NullableSeed<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Option<String>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NullableSeed<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.0.expecting(f)?;
+        f.write_str(" or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Option<String>, D::Error> {
+        self.0.deserialize(d).map(Some)
     }
 }
 
@@ -830,6 +957,101 @@ mod tests {
         };
         let msg = o.parse(bad).unwrap_err().to_string();
         assert!(msg.starts_with("t.jsonl:2: not valid UTF-8"), "{msg}");
+    }
+
+    #[test]
+    fn dates_are_read_when_asked_and_bad_ones_named() {
+        let line = r#"{"id":"a","text":"x","date":"2024-03-22T18:05:00+03:00"}"#;
+        // Not asked for: not read, whatever the field holds.
+        let plain = InputOptions::default();
+        assert_eq!(plain.parse(item(line)).unwrap().date, None);
+        assert_eq!(
+            plain
+                .parse(item(r#"{"id":"a","text":"x","date":7}"#))
+                .unwrap()
+                .date,
+            None
+        );
+        let o = InputOptions {
+            date_field: "date".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            o.parse(item(line)).unwrap().date,
+            date::parse_date("2024-03-22T15:05:00Z")
+        );
+        for none in [
+            r#"{"id":"a","text":"x"}"#,
+            r#"{"id":"a","text":"x","date":null}"#,
+            r#"{"id":"a","text":"x","date":" "}"#,
+        ] {
+            assert_eq!(o.parse(item(none)).unwrap().date, None, "{none}");
+        }
+        let err = o
+            .parse(item(r#"{"id":"a","text":"x","date":"last Tuesday"}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t.jsonl:7: field \"date\" is not a date: \"last Tuesday\""),
+            "{err}"
+        );
+        // Unix seconds, as a number or a string of digits.
+        for unix in [
+            r#"{"id":"a","text":"x","date":1711130700}"#,
+            r#"{"id":"a","text":"x","date":"1711130700"}"#,
+        ] {
+            assert_eq!(o.parse(item(unix)).unwrap().date, Some(1_711_130_700));
+        }
+        let err = o
+            .parse(item(r#"{"id":"a","text":"x","date":[2024]}"#))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "t.jsonl:7: invalid type: sequence, expected field \"date\" to be a string or an \
+             integer"
+        );
+    }
+
+    #[test]
+    fn csv_dates_from_their_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(
+            &p,
+            "id,published,text\na,2024-03-22,one\nb,,two\nc,22-MAR-2024 01:00:00,three\nd,soon,four\n",
+        )
+        .unwrap();
+        let spec = InputSpec::detect(&p, None).unwrap();
+        let read = |o: &InputOptions| -> Vec<Result<Option<i64>>> {
+            spec.open(o)
+                .unwrap()
+                .map(|i| o.parse(i.unwrap()).map(|d| d.date))
+                .collect()
+        };
+        let o = InputOptions {
+            date_column: "published".into(),
+            ..Default::default()
+        };
+        let got = read(&o);
+        let day = date::parse_date("2024-03-22");
+        assert_eq!(got[0].as_ref().unwrap(), &day);
+        assert_eq!(got[1].as_ref().unwrap(), &None);
+        assert_eq!(got[2].as_ref().unwrap(), &day.map(|t| t + 3600));
+        let err = got[3].as_ref().unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{}:5: column \"published\" is not a date: \"soon\"",
+                p.display()
+            )),
+            "{err}"
+        );
+        // A CSV without the column has no dates.
+        let other = InputOptions {
+            date_column: "date".into(),
+            ..Default::default()
+        };
+        assert!(read(&other).iter().all(|d| matches!(d, Ok(None))));
     }
 
     #[test]

@@ -1,0 +1,379 @@
+//! Publication dates: the rewrite tier compares only articles published close together.
+//!
+//! A wire story is rewritten by content farms and translated within days of its release;
+//! articles on one running story that lie further apart report other developments (on
+//! Reuters-21578 every hand-judged rewrite pair lies within a day, while most pairs more
+//! than a week apart were other events). Dates come from a JSONL field or a CSV column and
+//! are read in the forms news feeds and archives use:
+//!
+//! * ISO 8601 / RFC 3339: `2024-03-22`, `2024-03-22T18:05`, `2024-03-22 18:05:31.5+03:00`,
+//!   `2024-03-22T15:05:31Z`;
+//! * RFC 2822 (RSS, e-mail): `Fri, 22 Mar 2024 18:05:31 +0300`, `22 Mar 2024 15:05 GMT`;
+//! * day-month-year with the month's name: `22-MAR-2024 18:05:31.79` (Reuters-21578),
+//!   `22 March 2024`;
+//! * Unix seconds as a string of digits (`1711130700`).
+//!
+//! A date without a zone is taken as UTC, one without a time as midnight. The pre-ingest
+//! filter's `--time-field` reads the same forms ([`crate::index::timestamp_of`]).
+
+/// Seconds since 1970-01-01T00:00:00Z of a date in one of the forms above, or `None`
+/// when the text is not such a date (or names a day that does not exist).
+///
+/// ```
+/// use neardup::input::date::parse_date;
+/// assert_eq!(parse_date("1970-01-02"), Some(86_400));
+/// assert_eq!(parse_date("1970-01-01T01:00:00+01:00"), Some(0));
+/// assert_eq!(parse_date("Thu, 01 Jan 1970 00:01:00 GMT"), Some(60));
+/// assert_eq!(parse_date("26-FEB-1987 15:01:01.79"), parse_date("1987-02-26T15:01:01Z"));
+/// assert_eq!(parse_date("1711130700"), Some(1_711_130_700));
+/// assert_eq!(parse_date("1987-02-30"), None);
+/// assert_eq!(parse_date("yesterday"), None);
+/// ```
+pub fn parse_date(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    let mut s = Scanner(text.as_bytes());
+    let date = if s.0.len() >= 5 && s.0[..4].iter().all(u8::is_ascii_digit) && s.0[4] == b'-' {
+        iso_date(&mut s)?
+    } else {
+        named_month_date(&mut s)?
+    };
+    s.skip_space();
+    if s.0.first() == Some(&b'T') || s.0.first() == Some(&b't') {
+        s.0 = &s.0[1..];
+    }
+    let mut seconds = 0;
+    if s.0.first().is_some_and(u8::is_ascii_digit) {
+        seconds = time_of_day(&mut s)?;
+    }
+    s.skip_space();
+    let offset = if s.0.is_empty() { 0 } else { zone(&mut s)? };
+    s.skip_space();
+    if !s.0.is_empty() {
+        return None;
+    }
+    Some(date * 86_400 + seconds - offset)
+}
+
+/// The days since 1970-01-01 of a proleptic Gregorian date, or `None` when the day does
+/// not exist.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    // Shift the year to start in March, so the leap day ends it (Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The proleptic Gregorian date (year, month, day) of a day number: the inverse of
+/// [`days_from_civil`] (the same algorithm run backwards).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Unix seconds as RFC 3339 in UTC.
+///
+/// ```
+/// use neardup::input::date::format_rfc3339;
+/// assert_eq!(format_rfc3339(1_711_130_700), "2024-03-22T18:05:00Z");
+/// ```
+pub fn format_rfc3339(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+struct Scanner<'a>(&'a [u8]);
+
+impl Scanner<'_> {
+    /// A run of `min..=max` ASCII digits as a number.
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let n = self
+            .0
+            .iter()
+            .take(max)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if n < min {
+            return None;
+        }
+        let v = self.0[..n]
+            .iter()
+            .fold(0u32, |v, c| v * 10 + u32::from(c - b'0'));
+        self.0 = &self.0[n..];
+        Some(v)
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.0.first() == Some(&c) {
+            self.0 = &self.0[1..];
+            true
+        } else {
+            false
+        }
+    }
+
+    fn skip_space(&mut self) {
+        while self.0.first().is_some_and(u8::is_ascii_whitespace) {
+            self.0 = &self.0[1..];
+        }
+    }
+
+    /// A run of ASCII letters.
+    fn word(&mut self) -> &[u8] {
+        let n = self
+            .0
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let (w, rest) = self.0.split_at(n);
+        self.0 = rest;
+        w
+    }
+}
+
+/// `YYYY-MM-DD` as days since the epoch.
+fn iso_date(s: &mut Scanner) -> Option<i64> {
+    let year = s.digits(4, 4)?;
+    if !s.eat(b'-') {
+        return None;
+    }
+    let month = s.digits(2, 2)?;
+    if !s.eat(b'-') {
+        return None;
+    }
+    let day = s.digits(2, 2)?;
+    days_from_civil(i64::from(year), month, day)
+}
+
+/// `[Weekday,] DD Mon YYYY` or `DD-MON-YYYY` (month by name, any case, short or full).
+fn named_month_date(s: &mut Scanner) -> Option<i64> {
+    if s.0.first().is_some_and(u8::is_ascii_alphabetic) {
+        let weekday = s.word().to_ascii_lowercase();
+        const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        if weekday.len() < 3 || !DAYS.iter().any(|d| weekday.starts_with(d.as_bytes())) {
+            return None;
+        }
+        s.eat(b',');
+        s.skip_space();
+    }
+    let day = s.digits(1, 2)?;
+    if !s.eat(b'-') {
+        s.skip_space();
+    }
+    let month = month_number(&s.word().to_ascii_lowercase())?;
+    if !s.eat(b'-') {
+        s.skip_space();
+    }
+    let year = s.digits(4, 4)?;
+    days_from_civil(i64::from(year), month, day)
+}
+
+fn month_number(name: &[u8]) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if name.len() < 3 {
+        return None;
+    }
+    let full = |m: &str| name == m.as_bytes();
+    let short = |m: &str| name == &m.as_bytes()[..3] || (name == b"sept" && m == "september");
+    (1..=12)
+        .zip(MONTHS)
+        .find(|&(_, m)| full(m) || short(m))
+        .map(|(n, _)| n)
+}
+
+/// `HH:MM[:SS[.fraction]]` as seconds into the day.
+fn time_of_day(s: &mut Scanner) -> Option<i64> {
+    let hour = s.digits(2, 2)?;
+    if !s.eat(b':') {
+        return None;
+    }
+    let minute = s.digits(2, 2)?;
+    let mut second = 0;
+    if s.eat(b':') {
+        second = s.digits(2, 2)?;
+        if s.eat(b'.') || s.eat(b',') {
+            s.digits(1, usize::MAX)?;
+        }
+    }
+    // 24:00 is not accepted; a leap second (:60) is.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    Some(i64::from(hour * 3600 + minute * 60 + second))
+}
+
+/// `Z`, `±HH[:MM]`, `±HHMM` or a zone name of RFC 2822 as seconds east of UTC.
+fn zone(s: &mut Scanner) -> Option<i64> {
+    let sign = match s.0.first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => {
+            let hours = match s.word().to_ascii_uppercase().as_slice() {
+                b"Z" | b"UT" | b"UTC" | b"GMT" => 0,
+                b"EDT" => -4,
+                b"EST" | b"CDT" => -5,
+                b"CST" | b"MDT" => -6,
+                b"MST" | b"PDT" => -7,
+                b"PST" => -8,
+                _ => return None,
+            };
+            return Some(hours * 3600);
+        }
+    };
+    s.0 = &s.0[1..];
+    let hours = s.digits(2, 2)?;
+    s.eat(b':');
+    let minutes = if s.0.first().is_some_and(u8::is_ascii_digit) {
+        s.digits(2, 2)?
+    } else {
+        0
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Some(sign * i64::from(hours * 3600 + minutes * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_form_reads_the_same_instant() {
+        let t = parse_date("2024-03-22T15:05:31Z").expect("iso");
+        // 2024-03-22 is day 19 804 since the epoch.
+        assert_eq!(t, 19_804 * 86_400 + 15 * 3600 + 5 * 60 + 31);
+        for s in [
+            "2024-03-22T15:05:31Z",
+            "2024-03-22t15:05:31z",
+            "2024-03-22 15:05:31",
+            "2024-03-22T15:05:31.250Z",
+            "2024-03-22T18:05:31+03:00",
+            "2024-03-22T18:05:31+0300",
+            "2024-03-22T10:05:31-05",
+            "Fri, 22 Mar 2024 18:05:31 +0300",
+            "22 Mar 2024 15:05:31 GMT",
+            "22 Mar 2024 11:05:31 EDT",
+            "22-MAR-2024 15:05:31.79",
+            "  22-Mar-2024 15:05:31  ",
+        ] {
+            assert_eq!(parse_date(s), Some(t), "{s}");
+        }
+        let day = 19_804 * 86_400;
+        for s in [
+            "2024-03-22",
+            "22 March 2024",
+            "Friday, 22 March 2024",
+            "22 Sept 2024",
+        ] {
+            let want = if s.contains("Sept") {
+                days_from_civil(2024, 9, 22).map(|d| d * 86_400)
+            } else {
+                Some(day)
+            };
+            assert_eq!(parse_date(s), want, "{s}");
+        }
+        assert_eq!(
+            parse_date("2024-03-22T15:05"),
+            Some(day + 15 * 3600 + 5 * 60)
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_date_is_refused() {
+        for s in [
+            "",
+            "yesterday",
+            "2024-3-22",
+            "2024-03-22T25:00",
+            "2024-03-22T12",
+            "2024-02-30",
+            "2023-02-29",
+            "31-MAR-1987 605:12:19.12",
+            "22 Foo 2024",
+            "Someday, 22 Mar 2024",
+            "2024-03-22 junk",
+            "2024-03-22T10:00+25:00",
+            "17111199.31",
+        ] {
+            assert_eq!(parse_date(s), None, "{s:?}");
+        }
+        assert!(parse_date("2024-02-29").is_some());
+        assert!(parse_date("2000-02-29").is_some());
+        assert!(parse_date("1900-02-29").is_none());
+    }
+
+    proptest! {
+        /// Day numbers count every day once: consecutive dates differ by one, across
+        /// month, year and leap-day boundaries.
+        #[test]
+        fn days_from_civil_counts_consecutive_days(year in 1600i64..2400, month in 1u32..=12) {
+            let last = days_in_month(year, month);
+            let first = days_from_civil(year, month, 1).expect("first");
+            prop_assert_eq!(days_from_civil(year, month, last), Some(first + i64::from(last) - 1));
+            let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+            prop_assert_eq!(days_from_civil(ny, nm, 1), Some(first + i64::from(last)));
+        }
+
+        #[test]
+        fn iso_dates_read_back(days in -100_000i64..100_000, secs in 0i64..86_400) {
+            let (year, month, day) = civil_from_days(days);
+            prop_assert_eq!(days_from_civil(year, month, day), Some(days));
+            let text = format!(
+                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            );
+            prop_assert_eq!(parse_date(&text), Some(days * 86_400 + secs));
+            prop_assert_eq!(parse_date(&format_rfc3339(days * 86_400 + secs)), Some(days * 86_400 + secs));
+        }
+    }
+}
