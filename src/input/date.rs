@@ -202,29 +202,51 @@ fn named_month_date(s: &mut Scanner) -> Option<i64> {
 }
 
 fn month_number(name: &[u8]) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    if name.len() < 3 {
-        return None;
-    }
-    let full = |m: &str| name == m.as_bytes();
-    let short = |m: &str| name == &m.as_bytes()[..3] || (name == b"sept" && m == "september");
-    (1..=12)
-        .zip(MONTHS)
-        .find(|&(_, m)| full(m) || short(m))
-        .map(|(n, _)| n)
+    let (month, _) = month_of(std::str::from_utf8(name).ok()?)?;
+    Some(u32::from(month))
+}
+
+/// The month a lowercased word names, 1 to 12, and whether it counts only beside a number.
+///
+/// In running text (the rewrite tier's tokeniser, [`crate::rewrite::features`]) full names
+/// count when capitalised; `may` (a modal verb too) and the abbreviations (`jan` and `jun`
+/// are also given names) only next to a number or after a preposition of time: `May 5`,
+/// `5 May`, `Feb 26`, `May 1987`, `for May shipment`. In a date field every name counts.
+///
+/// ```
+/// use neardup::input::date::month_of;
+/// assert_eq!(month_of("march"), Some((3, false)));
+/// assert_eq!(month_of("may"), Some((5, true)));
+/// assert_eq!(month_of("sept"), Some((9, true)));
+/// assert_eq!(month_of("monday"), None);
+/// ```
+pub fn month_of(lw: &str) -> Option<(u8, bool)> {
+    Some(match lw {
+        "january" => (1, false),
+        "february" => (2, false),
+        "march" => (3, false),
+        "april" => (4, false),
+        "may" => (5, true),
+        "june" => (6, false),
+        "july" => (7, false),
+        "august" => (8, false),
+        "september" => (9, false),
+        "october" => (10, false),
+        "november" => (11, false),
+        "december" => (12, false),
+        "jan" => (1, true),
+        "feb" => (2, true),
+        "mar" => (3, true),
+        "apr" => (4, true),
+        "jun" => (6, true),
+        "jul" => (7, true),
+        "aug" => (8, true),
+        "sep" | "sept" => (9, true),
+        "oct" => (10, true),
+        "nov" => (11, true),
+        "dec" => (12, true),
+        _ => return None,
+    })
 }
 
 /// `HH:MM[:SS[.fraction]]` as seconds into the day.

@@ -27,6 +27,8 @@ use std::sync::OnceLock;
 
 use xxhash_rust::xxh3::xxh3_64;
 
+pub use crate::input::date::month_of;
+
 use super::background::{self, Background};
 
 /// A hasher for keys that are already 64-bit hashes (feature and unit hashes): it passes
@@ -337,49 +339,6 @@ const DATE_PREPOSITIONS: &[&str] = &[
     "in", "for", "of", "since", "until", "till", "by", "from", "to", "through", "during", "early",
     "late", "mid", "end", "last", "next", "this", "before", "after",
 ];
-
-/// The month a lowercased word names, 1 to 12, and whether it counts only beside a number.
-///
-/// Full names count when capitalised (the tokeniser checks that); `may` (a modal verb too)
-/// and the abbreviations (`jan` and `jun` are also given names) only next to a number or
-/// after a preposition of time (`DATE_PREPOSITIONS`): `May 5`, `5 May`, `Feb 26`,
-/// `May 1987`, `for May shipment`.
-///
-/// ```
-/// use neardup::rewrite::features::month_of;
-/// assert_eq!(month_of("march"), Some((3, false)));
-/// assert_eq!(month_of("may"), Some((5, true)));
-/// assert_eq!(month_of("sept"), Some((9, true)));
-/// assert_eq!(month_of("monday"), None);
-/// ```
-pub fn month_of(lw: &str) -> Option<(u8, bool)> {
-    Some(match lw {
-        "january" => (1, false),
-        "february" => (2, false),
-        "march" => (3, false),
-        "april" => (4, false),
-        "may" => (5, true),
-        "june" => (6, false),
-        "july" => (7, false),
-        "august" => (8, false),
-        "september" => (9, false),
-        "october" => (10, false),
-        "november" => (11, false),
-        "december" => (12, false),
-        "jan" => (1, true),
-        "feb" => (2, true),
-        "mar" => (3, true),
-        "apr" => (4, true),
-        "jun" => (6, true),
-        "jul" => (7, true),
-        "aug" => (8, true),
-        "sep" | "sept" => (9, true),
-        "oct" => (10, true),
-        "nov" => (11, true),
-        "dec" => (12, true),
-        _ => return None,
-    })
-}
 
 /// Number words that multiply the preceding number (and are dropped themselves).
 fn multiplier(w: &str) -> Option<f64> {
