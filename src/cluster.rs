@@ -164,7 +164,9 @@ pub fn split_component(
                     similarity,
                     containment,
                     kind,
-                    copy_of: Some(CopyOf {
+                    // Under connected linkage a member may be linked to the representative
+                    // only through others: then it is a copy of none of them here.
+                    copy_of: (similarity >= threshold || kind == Kind::Exact).then_some(CopyOf {
                         doc: rep,
                         similarity,
                         kind,

@@ -446,24 +446,22 @@ pub struct RewriteAnalysis {
     pub candidates: usize,
     /// Units dropped as boilerplate (repeated, off-topic).
     pub dropped_units: (usize, usize),
-    /// Per document, the publication dates of its exact-duplicate group (earliest,
-    /// latest; seconds since the epoch), when any member has one.
-    pub dates: Vec<Option<(i64, i64)>>,
+    /// Publication times: each document's own, and its exact-duplicate group's span.
+    pub times: Times,
     params: RewriteParams,
 }
 
 impl RewriteAnalysis {
-    /// Days between two documents' publication dates (between the nearest dates of their
-    /// exact-duplicate groups), when both have one.
-    pub fn days_apart(&self, a: u32, b: u32) -> Option<f64> {
-        days_apart(&self.dates, a, b)
+    /// Whether two documents' exact-duplicate groups were published close enough
+    /// together to hold rewrites of one another ([`Times::groups_within`]).
+    pub fn in_window(&self, a: u32, b: u32) -> bool {
+        self.times.groups_within(a, b, self.params.window_days)
     }
 
-    /// Whether two documents were published close enough together to be rewrites of one
-    /// another ([`RewriteParams::window_days`]; true when either has no date).
-    pub fn in_window(&self, a: u32, b: u32) -> bool {
-        self.days_apart(a, b)
-            .is_none_or(|d| d <= self.params.window_days)
+    /// Whether two documents themselves were published within the window
+    /// ([`Times::within`]).
+    pub fn published_within(&self, a: u32, b: u32) -> bool {
+        self.times.within(a, b, self.params.window_days)
     }
 
     /// The rewrite score of two documents.
@@ -660,25 +658,58 @@ struct BandFinds {
     support: Vec<(u32, u32)>,
 }
 
-/// Per document, the earliest and latest publication date of its exact-duplicate group
-/// (`group_of[d]`: the group's leader), when any member has one.
-pub fn group_dates(docs: &[Document], group_of: &[u32]) -> Vec<Option<(i64, i64)>> {
-    let mut span: Vec<Option<(i64, i64)>> = vec![None; docs.len()];
-    for (d, doc) in docs.iter().enumerate() {
-        if let Some(t) = doc.date {
-            let g = &mut span[group_of[d] as usize];
-            *g = Some(g.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
-        }
-    }
-    (0..docs.len())
-        .map(|d| span[group_of[d] as usize])
-        .collect()
+/// Publication times of a corpus's documents, for the rewrite window
+/// ([`RewriteParams::window_days`]).
+#[derive(Debug, Clone, Default)]
+pub struct Times {
+    /// Per document, its own time (seconds since the epoch), when it has one.
+    pub own: Vec<Option<i64>>,
+    /// Per document, the earliest and latest time of its exact-duplicate group, when any
+    /// member has one: a story carried verbatim again later was out at every one of its
+    /// times, so a rewrite may follow any copy.
+    pub span: Vec<Option<(i64, i64)>>,
 }
 
-/// Days between the nearest dates of two spans, when both are known.
-fn days_apart(dates: &[Option<(i64, i64)>], a: u32, b: u32) -> Option<f64> {
-    let (x, y) = (dates[a as usize]?, dates[b as usize]?);
-    let gap = (y.0 - x.1).max(x.0 - y.1).max(0);
+impl Times {
+    /// The times of `docs`, whose exact-duplicate groups are `group_of` (each document's
+    /// group leader).
+    pub fn new(docs: &[Document], group_of: &[u32]) -> Self {
+        let own: Vec<Option<i64>> = docs.iter().map(|d| d.date).collect();
+        let mut by_leader: Vec<Option<(i64, i64)>> = vec![None; docs.len()];
+        for (d, t) in own.iter().enumerate() {
+            if let Some(t) = *t {
+                let g = &mut by_leader[group_of[d] as usize];
+                *g = Some(g.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+            }
+        }
+        let span = (0..docs.len())
+            .map(|d| by_leader[group_of[d] as usize])
+            .collect();
+        Times { own, span }
+    }
+
+    /// Whether two documents were published at most `window_days` apart; true when
+    /// either has no time. This is what a reported rewrite pair obeys.
+    pub fn within(&self, a: u32, b: u32, window_days: f64) -> bool {
+        let span = |d: u32| self.own[d as usize].map(|t| (t, t));
+        days_between(span(a), span(b)).is_none_or(|d| d <= window_days)
+    }
+
+    /// Whether two documents' exact-duplicate groups hold times at most `window_days`
+    /// apart; true when either has none. This is what admits a candidate pair and a
+    /// cluster's unit.
+    pub fn groups_within(&self, a: u32, b: u32, window_days: f64) -> bool {
+        days_between(self.span[a as usize], self.span[b as usize]).is_none_or(|d| d <= window_days)
+    }
+}
+
+/// Days between the nearest times of two spans (0 when they overlap), when both are
+/// known. Exact for any `i64` times.
+pub fn days_between(x: Option<(i64, i64)>, y: Option<(i64, i64)>) -> Option<f64> {
+    let (x, y) = (x?, y?);
+    let gap = (i128::from(y.0) - i128::from(x.1))
+        .max(i128::from(x.0) - i128::from(y.1))
+        .max(0);
     Some(gap as f64 / 86_400.0)
 }
 
@@ -692,9 +723,7 @@ fn analyze_rewrites(
     observer: &dyn Observer,
 ) -> Result<RewriteAnalysis> {
     let params = &config.rewrite;
-    let dates = group_dates(&corpus.docs, group_of);
-    let window = params.window_days;
-    let in_window = |a: u32, b: u32| days_apart(&dates, a, b).is_none_or(|d| d <= window);
+    let times = Times::new(&corpus.docs, group_of);
     let sketcher = WeightedMinHasher::new(params.sketch_size, config.seed)?;
     observer.stage("rewrite features");
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
@@ -774,7 +803,9 @@ fn analyze_rewrites(
                             continue;
                         }
                         candidates += 1;
-                        if !in_window(a, b) || !gate.may_verify(a as usize, b as usize) {
+                        if !times.groups_within(a, b, params.window_days)
+                            || !gate.may_verify(a as usize, b as usize)
+                        {
                             continue;
                         }
                         let scored =
@@ -816,7 +847,7 @@ fn analyze_rewrites(
         lsh,
         candidates,
         dropped_units,
-        dates,
+        times,
         params: params.clone(),
     })
 }
@@ -1196,7 +1227,7 @@ mod tests {
     }
 
     #[test]
-    fn a_group_of_copies_spans_its_dates_and_gaps_are_between_the_nearest() {
+    fn a_group_of_copies_spans_its_times_and_gaps_are_between_the_nearest() {
         let day = 86_400;
         let doc = |date: Option<i64>| Document {
             id: String::new(),
@@ -1205,22 +1236,27 @@ mod tests {
             date,
             raw: None,
         };
-        // 0 and 2 are copies (dated day 10 and day 1); 1 is dated day 14; 3 has no date.
+        // 0 and 2 are copies (dated day 10 and day 1); 1 is dated day 14; 3 has no time.
         let docs = [Some(10 * day), Some(14 * day), Some(day), None].map(doc);
-        let dates = group_dates(&docs, &[0, 1, 0, 3]);
-        assert_eq!(
-            dates,
-            [
-                Some((day, 10 * day)),
-                Some((14 * day, 14 * day)),
-                Some((day, 10 * day)),
-                None
-            ]
-        );
-        assert_eq!(days_apart(&dates, 0, 1), Some(4.0));
-        assert_eq!(days_apart(&dates, 1, 2), Some(4.0));
-        assert_eq!(days_apart(&dates, 0, 2), Some(0.0));
-        assert_eq!(days_apart(&dates, 1, 3), None);
+        let times = Times::new(&docs, &[0, 1, 0, 3]);
+        let spans = [
+            Some((day, 10 * day)),
+            Some((14 * day, 14 * day)),
+            Some((day, 10 * day)),
+            None,
+        ];
+        assert_eq!(times.span, spans);
+        assert_eq!(days_between(spans[0], spans[1]), Some(4.0));
+        assert_eq!(days_between(spans[1], spans[2]), Some(4.0));
+        assert_eq!(days_between(spans[0], spans[2]), Some(0.0));
+        assert_eq!(days_between(spans[1], spans[3]), None);
+        // The group of 2 reaches day 10, 2 itself is 13 days from 1.
+        assert!(times.groups_within(1, 2, 4.0) && !times.within(1, 2, 4.0));
+        assert!(times.within(0, 1, 4.0) && !times.within(0, 1, 3.9));
+        assert!(times.within(1, 3, 0.0) && times.groups_within(1, 3, 0.0));
+        // The extremes of i64 do not overflow.
+        let far = days_between(Some((i64::MIN, i64::MIN)), Some((i64::MAX, i64::MAX)));
+        assert!(far.is_some_and(|d| d > 1e14));
     }
 
     #[test]

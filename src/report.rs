@@ -285,11 +285,14 @@ pub fn pair_rows(corpus: &impl Documents, analysis: &Analysis) -> Vec<PairRow> {
             containment,
             kind: Kind::NearDuplicate,
         };
-        push_member_pairs(&mut rows, &members_of, row);
+        push_member_pairs(&mut rows, &members_of, row, |_, _| true);
     }
     if let Some(rw) = &analysis.rewrite {
         let near: std::collections::HashSet<(u32, u32)> =
             analysis.pairs.iter().map(|p| (p.a, p.b)).collect();
+        // The leaders' groups were published within the window; each reported pair of
+        // members must be too.
+        let keep = |x: u32, y: u32| rw.published_within(x, y);
         for p in rw.pairs.iter().filter(|p| !near.contains(&(p.a, p.b))) {
             let row = PairRow {
                 a: p.a,
@@ -299,7 +302,7 @@ pub fn pair_rows(corpus: &impl Documents, analysis: &Analysis) -> Vec<PairRow> {
                 containment: p.score.a_in_b.max(p.score.b_in_a),
                 kind: Kind::Rewrite,
             };
-            push_member_pairs(&mut rows, &members_of, row);
+            push_member_pairs(&mut rows, &members_of, row, keep);
         }
     }
     rows.sort_by_key(|r| (r.a, r.b));
@@ -307,17 +310,18 @@ pub fn pair_rows(corpus: &impl Documents, analysis: &Analysis) -> Vec<PairRow> {
 }
 
 /// Pushes `row`, a pair of exact-group leaders, once for every combination of the two
-/// groups' members (a leader without copies stands for itself).
+/// groups' members that `keep` accepts (a leader without copies stands for itself).
 fn push_member_pairs(
     rows: &mut Vec<PairRow>,
     members_of: &std::collections::HashMap<u32, &[u32]>,
     row: PairRow,
+    keep: impl Fn(u32, u32) -> bool,
 ) {
     let (one, two) = ([row.a], [row.b]);
     let ma = members_of.get(&row.a).copied().unwrap_or(&one);
     let mb = members_of.get(&row.b).copied().unwrap_or(&two);
     for &x in ma {
-        for &y in mb {
+        for &y in mb.iter().filter(|&&y| keep(x, y)) {
             rows.push(PairRow {
                 a: x.min(y),
                 b: x.max(y),

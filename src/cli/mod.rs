@@ -59,6 +59,7 @@ pub enum Command {
     /// near-duplicate; empty for documents that are copies of none. In a rewrite cluster
     /// they keep copies apart from rewrites: a near-duplicate of another member says kind
     /// rewrite (its relation to the representative) and names that member in copy_of.
+    /// Under --tier rewrite only exact copies are named.
     Cluster(ClusterArgs),
     /// Write every verified pair of similar documents as CSV.
     ///
@@ -205,8 +206,9 @@ pub struct EngineArgs {
 pub struct DateArgs {
     /// Rewrite tier: JSONL field holding each article's publication time (ISO 8601 such as
     /// 2024-03-22 or 2024-03-22T18:05:00Z, RFC 2822 such as Fri, 22 Mar 2024 18:05:00
-    /// +0000, 22-MAR-2024 18:05:00, or Unix seconds). A record without it (or null, "")
-    /// has no time; one that is not a time is an error. '' ignores times.
+    /// +0000, 22-MAR-2024 18:05:00, March 22, 2024, or Unix seconds; no zone: UTC). A
+    /// record without it (or null, "") has no time; one that is not a time is an error.
+    /// '' ignores times.
     #[arg(long, default_value = "date", value_name = "NAME")]
     pub time_field: String,
     /// Rewrite tier: CSV column holding the publication time, as --time-field; a CSV
@@ -330,9 +332,16 @@ pub struct SimilarityArgs {
     /// Rewrite score: keep repeated and off-topic lines instead of dropping them.
     #[arg(long)]
     pub keep_boilerplate: bool,
-    /// With --corpus: the two documents' publication dates, as cluster and pairs read them.
-    #[command(flatten)]
-    pub dates: DateArgs,
+    /// With --corpus: JSONL field holding the publication time, as cluster's --time-field.
+    #[arg(long, default_value = "date", value_name = "NAME", requires = "corpus")]
+    pub time_field: String,
+    /// With --corpus: CSV column holding the publication time, as cluster's --time-column.
+    #[arg(long, default_value = "date", value_name = "NAME", requires = "corpus")]
+    pub time_column: String,
+    /// With --corpus: the rewrite window, as cluster's --rewrite-window.
+    #[arg(long, default_value = "3d", value_name = "DURATION", requires = "corpus",
+          value_parser = neardup::index::parse_window)]
+    pub rewrite_window: i64,
     /// Print JSON instead of aligned text.
     #[arg(long)]
     pub json: bool,
@@ -679,11 +688,16 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn similarity(args: SimilarityArgs) -> Result<()> {
+    let dates = DateArgs {
+        time_field: args.time_field.clone(),
+        time_column: args.time_column.clone(),
+        rewrite_window: args.rewrite_window,
+    };
     let config = Config {
         threshold: args.threshold,
         rewrite: neardup::rewrite::RewriteParams {
             boilerplate: !args.keep_boilerplate,
-            window_days: args.dates.window_days(),
+            window_days: dates.window_days(),
             ..Default::default()
         },
         ..args.shingles.config()
@@ -696,7 +710,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         // by the corpus's term statistics, with its repeated lines dropped.
         Some(path) => {
             let spec = InputSpec::detect(path, args.records.format)?;
-            let options = args.dates.apply(args.records.options(false));
+            let options = dates.apply(args.records.options(false));
             let corpus = read_corpus(&[spec], &options, &config, OnInvalid::Fail, &())?;
             let find = |id: &str| -> Result<usize> {
                 corpus
@@ -707,9 +721,8 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                     .with_context(|| format!("in {}", path.display()))
             };
             let (a, b) = (find(&args.a)?, find(&args.b)?);
-            if let (Some(x), Some(y)) = (corpus.docs[a].date, corpus.docs[b].date) {
-                days_apart = Some(x.abs_diff(y) as f64 / 86_400.0);
-            }
+            let time = |d: usize| corpus.docs[d].date.map(|t| (t, t));
+            days_apart = neardup::pipeline::days_between(time(a), time(b));
             let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
             compare_in(&config, &texts, a, b)?
         }
@@ -805,9 +818,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         if let Some(d) = days_apart {
             writeln!(
                 out,
-                "rewrite dates        published {d:.1} days apart ({} the {} window)",
+                "rewrite dates        published {d:.2} days apart ({} the {} window)",
                 if in_window { "within" } else { "outside" },
-                neardup::index::format_window(args.dates.rewrite_window)
+                neardup::index::format_window(dates.rewrite_window)
             )?;
         }
         writeln!(

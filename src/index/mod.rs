@@ -650,7 +650,8 @@ impl Index {
             return true;
         };
         let t = self.entries[slot as usize].timestamp;
-        self.cutoff().is_none_or(|c| t >= c) && time.is_none_or(|time| (time - t).abs() <= window)
+        self.cutoff().is_none_or(|c| t >= c)
+            && time.is_none_or(|time| time.abs_diff(t) <= window.unsigned_abs())
     }
 
     /// The verdict on a prepared article against everything in the tables: the earliest

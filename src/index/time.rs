@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use crate::input::date::time_of_json;
 pub use crate::input::date::{format_rfc3339, parse_date};
 
 /// Parses a window length such as `72h` into seconds.
@@ -56,26 +57,14 @@ pub fn format_window(secs: i64) -> String {
     format!("{secs}s")
 }
 
-/// Reads a timestamp from a JSON value: a number (Unix seconds) or a string that
-/// [`parse_date`] reads (Unix seconds as digits, RFC 3339, ISO 8601, RFC 2822, …).
+/// Reads a timestamp from a JSON value as [`time_of_json`] does; here a time is required,
+/// so `null` and a blank string are errors too.
 pub fn timestamp_of(value: &Value) -> Result<i64, String> {
-    match value {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite() && f.abs() < 9.0e15)
-                    .map(|f| f.floor() as i64)
-            })
-            .ok_or_else(|| format!("timestamp {n} is out of range")),
-        Value::String(s) => parse_date(s).ok_or_else(|| {
-            format!(
-                "timestamp {s:?} is not a date (RFC 3339 such as 2024-03-22T18:05:00Z, or \
-                 Unix seconds)"
-            )
-        }),
-        Value::Null => Err("timestamp is null".into()),
-        other => Err(format!("timestamp {other} is not a date or Unix seconds")),
+    match time_of_json(value) {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) if value.is_null() => Err("timestamp is null".into()),
+        Ok(None) => Err("timestamp is empty".into()),
+        Err(e) => Err(format!("timestamp {e}")),
     }
 }
 

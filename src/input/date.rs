@@ -9,11 +9,15 @@
 //! * ISO 8601 / RFC 3339: `2024-03-22`, `2024-03-22T18:05`, `2024-03-22 18:05:31.5+03:00`,
 //!   `2024-03-22T15:05:31Z`;
 //! * RFC 2822 (RSS, e-mail): `Fri, 22 Mar 2024 18:05:31 +0300`, `22 Mar 2024 15:05 GMT`;
-//! * day-month-year with the month's name: `22-MAR-2024 18:05:31.79` (Reuters-21578),
-//!   `22 March 2024`;
-//! * Unix seconds as a string of digits (`1711130700`).
+//! * the month by name: `22-MAR-2024 18:05:31.79` (Reuters-21578), `22 March 2024`,
+//!   `March 22, 2024`;
+//! * ISO 8601's basic form `20240322`;
+//! * Unix seconds as a string of digits (`1711130700`), within the years 1 to 9999 (so
+//!   milliseconds are refused, not read as a far future).
 //!
-//! A date without a zone is taken as UTC, one without a time as midnight. The pre-ingest
+//! A date without a zone is taken as UTC, one without a time as midnight; a trailing
+//! comment in parentheses (`+0000 (UTC)`) is ignored. Numeric dates such as `03/22/2024`
+//! are refused: their day and month order differs between countries. The pre-ingest
 //! filter's `--time-field` reads the same forms ([`crate::index::timestamp_of`]).
 
 /// Seconds since 1970-01-01T00:00:00Z of a date in one of the forms above, or `None`
@@ -26,6 +30,8 @@
 /// assert_eq!(parse_date("Thu, 01 Jan 1970 00:01:00 GMT"), Some(60));
 /// assert_eq!(parse_date("26-FEB-1987 15:01:01.79"), parse_date("1987-02-26T15:01:01Z"));
 /// assert_eq!(parse_date("1711130700"), Some(1_711_130_700));
+/// assert_eq!(parse_date("March 22, 2024"), parse_date("20240322"));
+/// assert_eq!(parse_date("1711130700000"), None); // milliseconds
 /// assert_eq!(parse_date("1987-02-30"), None);
 /// assert_eq!(parse_date("yesterday"), None);
 /// ```
@@ -33,7 +39,15 @@ pub fn parse_date(text: &str) -> Option<i64> {
     let text = text.trim();
     let digits = text.strip_prefix('-').unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().ok();
+        if text.len() == 8 {
+            let mut s = Scanner(text.as_bytes());
+            let (y, m, d) = (s.digits(4, 4)?, s.digits(2, 2)?, s.digits(2, 2)?);
+            return days_from_civil(i64::from(y), m, d).map(|d| d * 86_400);
+        }
+        return text
+            .parse()
+            .ok()
+            .filter(|t| (UNIX_MIN..=UNIX_MAX).contains(t));
     }
     let mut s = Scanner(text.as_bytes());
     let date = if s.0.len() >= 5 && s.0[..4].iter().all(u8::is_ascii_digit) && s.0[4] == b'-' {
@@ -50,13 +64,63 @@ pub fn parse_date(text: &str) -> Option<i64> {
         seconds = time_of_day(&mut s)?;
     }
     s.skip_space();
-    let offset = if s.0.is_empty() { 0 } else { zone(&mut s)? };
+    let offset = if s.0.is_empty() || s.0[0] == b'(' {
+        0
+    } else {
+        zone(&mut s)?
+    };
     s.skip_space();
+    // A comment such as `(UTC)` or `(Coordinated Universal Time)`.
+    if s.0.first() == Some(&b'(') && s.0.last() == Some(&b')') {
+        s.0 = &[];
+    }
     if !s.0.is_empty() {
         return None;
     }
     Some(date * 86_400 + seconds - offset)
 }
+
+/// A time given as text: `None` when blank, else [`parse_date`]'s time, or a message
+/// saying what is wrong (the value, and the forms read).
+pub fn time_of_text(text: &str) -> Result<Option<i64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_date(text).map(Some).ok_or_else(|| {
+        let shown: String = text.chars().take(40).collect();
+        format!("{shown:?} is not a time (expected e.g. {FORMS})")
+    })
+}
+
+/// A time given as a JSON value: `None` for `null` or a blank string, Unix seconds for a
+/// number (a fraction is dropped), [`time_of_text`] for a string. The rewrite tier's
+/// `--time-field` and the filter's read times this way.
+pub fn time_of_json(value: &serde_json::Value) -> Result<Option<i64>, String> {
+    use serde_json::Value;
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => time_of_text(s),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.abs() < 9.0e15)
+                    .map(|f| f.floor() as i64)
+            })
+            .filter(|t| (UNIX_MIN..=UNIX_MAX).contains(t))
+            .map(Some)
+            .ok_or_else(|| format!("{n} is out of range for Unix seconds (years 1 to 9999)")),
+        other => Err(format!("{other} is not a time (expected e.g. {FORMS})")),
+    }
+}
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in Unix seconds: the range of times read.
+const UNIX_MIN: i64 = -62_135_596_800;
+const UNIX_MAX: i64 = 253_402_300_799;
+
+/// The forms [`parse_date`] reads, for error messages.
+pub const FORMS: &str = "2024-03-22, 2024-03-22T18:05:00Z, Fri, 22 Mar 2024 18:05:00 +0000, \
+                         22-MAR-2024 18:05:00, March 22, 2024, or Unix seconds";
 
 /// The days since 1970-01-01 of a proleptic Gregorian date, or `None` when the day does
 /// not exist.
@@ -178,25 +242,55 @@ fn iso_date(s: &mut Scanner) -> Option<i64> {
     days_from_civil(i64::from(year), month, day)
 }
 
-/// `[Weekday,] DD Mon YYYY` or `DD-MON-YYYY` (month by name, any case, short or full).
+/// `[Weekday,] DD Mon YYYY`, `DD-MON-YYYY` or `[Weekday,] Month DD, YYYY` (month by name,
+/// any case, short or full; a weekday short or full).
 fn named_month_date(s: &mut Scanner) -> Option<i64> {
+    let mut month = None;
     if s.0.first().is_some_and(u8::is_ascii_alphabetic) {
-        let weekday = s.word().to_ascii_lowercase();
-        const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-        if weekday.len() < 3 || !DAYS.iter().any(|d| weekday.starts_with(d.as_bytes())) {
-            return None;
+        let word = s.word().to_ascii_lowercase();
+        const DAYS: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        if DAYS
+            .iter()
+            .any(|d| word == d.as_bytes() || word == d.as_bytes()[..3])
+        {
+            s.eat(b',');
+            s.skip_space();
+            if s.0.first().is_some_and(u8::is_ascii_alphabetic) {
+                month = Some(month_number(&s.word().to_ascii_lowercase())?);
+            }
+        } else {
+            month = Some(month_number(&word)?);
         }
-        s.eat(b',');
-        s.skip_space();
     }
-    let day = s.digits(1, 2)?;
-    if !s.eat(b'-') {
-        s.skip_space();
-    }
-    let month = month_number(&s.word().to_ascii_lowercase())?;
-    if !s.eat(b'-') {
-        s.skip_space();
-    }
+    let (day, month) = match month {
+        // `March 22, 2024`
+        Some(m) => {
+            s.skip_space();
+            let day = s.digits(1, 2)?;
+            s.eat(b',');
+            s.skip_space();
+            (day, m)
+        }
+        None => {
+            let day = s.digits(1, 2)?;
+            if !s.eat(b'-') {
+                s.skip_space();
+            }
+            let month = month_number(&s.word().to_ascii_lowercase())?;
+            if !s.eat(b'-') {
+                s.skip_space();
+            }
+            (day, month)
+        }
+    };
     let year = s.digits(4, 4)?;
     days_from_civil(i64::from(year), month, day)
 }
@@ -260,7 +354,12 @@ fn time_of_day(s: &mut Scanner) -> Option<i64> {
     if s.eat(b':') {
         second = s.digits(2, 2)?;
         if s.eat(b'.') || s.eat(b',') {
-            s.digits(1, usize::MAX)?;
+            // Any number of fraction digits, read past without adding them up.
+            let n = s.0.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            s.0 = &s.0[n..];
         }
     }
     // 24:00 is not accepted; a leap second (:60) is.
@@ -290,8 +389,7 @@ fn zone(s: &mut Scanner) -> Option<i64> {
     };
     s.0 = &s.0[1..];
     let hours = s.digits(2, 2)?;
-    s.eat(b':');
-    let minutes = if s.0.first().is_some_and(u8::is_ascii_digit) {
+    let minutes = if s.eat(b':') || s.0.first().is_some_and(u8::is_ascii_digit) {
         s.digits(2, 2)?
     } else {
         0
@@ -325,6 +423,10 @@ mod tests {
             "22 Mar 2024 11:05:31 EDT",
             "22-MAR-2024 15:05:31.79",
             "  22-Mar-2024 15:05:31  ",
+            "Friday, March 22, 2024 15:05:31 GMT",
+            "March 22, 2024 11:05:31 EDT",
+            "Fri, 22 Mar 2024 15:05:31 +0000 (UTC)",
+            "2024-03-22T15:05:31.123456789012345Z",
         ] {
             assert_eq!(parse_date(s), Some(t), "{s}");
         }
@@ -346,6 +448,11 @@ mod tests {
             parse_date("2024-03-22T15:05"),
             Some(day + 15 * 3600 + 5 * 60)
         );
+        assert_eq!(parse_date("20240322"), Some(day));
+        assert_eq!(parse_date("Mar 22 2024"), Some(day));
+        assert_eq!(parse_date("-86400"), Some(-86_400));
+        assert_eq!(parse_date("253402300799"), Some(UNIX_MAX));
+        assert_eq!(parse_date("253402300800"), None);
     }
 
     #[test]
@@ -363,7 +470,13 @@ mod tests {
             "Someday, 22 Mar 2024",
             "2024-03-22 junk",
             "2024-03-22T10:00+25:00",
+            "2024-03-22T10:00+05:",
             "17111199.31",
+            "1711130700000",
+            "03/22/2024",
+            "20240230",
+            "Monkey, 22 Mar 2024",
+            "22 Mar 2024 10:00 CEST",
         ] {
             assert_eq!(parse_date(s), None, "{s:?}");
         }

@@ -571,10 +571,8 @@ impl InputOptions {
                 }
                 let text = field(text, &self.text_column)?;
                 let date = match date {
-                    Some(i) => {
-                        read_date(&field(i, &self.date_column)?, "column", &self.date_column)
-                            .map_err(|m| Error::invalid(location.clone(), m))?
-                    }
+                    Some(i) => date::time_of_text(&field(i, &self.date_column)?)
+                        .map_err(|m| time_error(&location, "column", &self.date_column, &m))?,
                     None => None,
                 };
                 let raw = self.keep_raw.then_some(Raw::Row(record));
@@ -659,29 +657,21 @@ impl InputOptions {
                 ),
             )
         })?;
-        let date = match fields.date.flatten() {
-            Some(d) => read_date(&d, "field", &self.date_field)
-                .map_err(|m| Error::invalid(location.clone(), m))?,
+        let date = match &fields.date {
+            Some(v) => date::time_of_json(v)
+                .map_err(|m| time_error(location, "field", &self.date_field, &m))?,
             None => None,
         };
         Ok((id, text, date))
     }
 }
 
-/// A date field's value: `None` when empty, else the date, or a message saying what is
-/// wrong (`what` is "field" or "column").
-fn read_date(value: &str, what: &str, name: &str) -> std::result::Result<Option<i64>, String> {
-    if value.trim().is_empty() {
-        return Ok(None);
-    }
-    date::parse_date(value).map(Some).ok_or_else(|| {
-        let shown: String = value.chars().take(40).collect();
-        format!(
-            "{what} {name:?} is not a date: {shown:?} (expected e.g. 2024-03-22, \
-             2024-03-22T18:05:00Z, Fri, 22 Mar 2024 18:05:00 +0000, 22-MAR-2024 18:05:00 or \
-             Unix seconds; --time-{what} '' ignores times)"
-        )
-    })
+/// The error for a time field or column that holds no time (`what`: "field" or "column").
+fn time_error(location: &Location, what: &str, name: &str, message: &str) -> Error {
+    Error::invalid(
+        location.clone(),
+        format!("{what} {name:?}: {message}; --time-{what} '' ignores times"),
+    )
 }
 
 /// serde_json's message without its "at line 1 column N" (we know the line; keep the column).
@@ -701,8 +691,7 @@ fn json_message(e: &serde_json::Error) -> String {
 struct Fields {
     id: Option<String>,
     text: Option<String>,
-    /// `Some(None)`: the field is `null`.
-    date: Option<Option<String>>,
+    date: Option<serde_json::Value>,
 }
 
 struct FieldsSeed<'a> {
@@ -750,12 +739,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                         numbers: false,
                     })?)
                 }
-                Key::Date => {
-                    fields.date = Some(map.next_value_seed(NullableSeed(ValueSeed {
-                        name: self.date_field,
-                        numbers: true,
-                    }))?)
-                }
+                Key::Date => fields.date = Some(map.next_value::<serde_json::Value>()?),
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -803,44 +787,6 @@ impl Visitor<'_> for KeySeed<'_> {
         } else {
             Key::Other
         })
-    }
-}
-
-/// A [`ValueSeed`] that also accepts `null` (as `None`).
-struct NullableSeed<'a>(ValueSeed<'a>);
-
-impl<'de> DeserializeSeed<'de> for NullableSeed<'_> {
-    type Value = Option<String>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<Option<String>, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NullableSeed<'_> {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        self.0.expecting(f)?;
-        f.write_str(" or null")
-    }
-
-    fn visit_none<E: de::Error>(self) -> std::result::Result<Option<String>, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<Option<String>, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<Option<String>, D::Error> {
-        self.0.deserialize(d).map(Some)
     }
 }
 
@@ -992,12 +938,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("t.jsonl:7: field \"date\" is not a date: \"last Tuesday\""),
+            err.starts_with("t.jsonl:7: field \"date\": \"last Tuesday\" is not a time"),
             "{err}"
         );
-        // Unix seconds, as a number or a string of digits.
+        assert!(err.ends_with("; --time-field '' ignores times"), "{err}");
+        // Unix seconds, as a number (a fraction dropped) or a string of digits.
         for unix in [
             r#"{"id":"a","text":"x","date":1711130700}"#,
+            r#"{"id":"a","text":"x","date":1711130700.9}"#,
             r#"{"id":"a","text":"x","date":"1711130700"}"#,
         ] {
             assert_eq!(o.parse(item(unix)).unwrap().date, Some(1_711_130_700));
@@ -1006,10 +954,17 @@ mod tests {
             .parse(item(r#"{"id":"a","text":"x","date":[2024]}"#))
             .unwrap_err()
             .to_string();
-        assert_eq!(
-            err,
-            "t.jsonl:7: invalid type: sequence, expected field \"date\" to be a string or an \
-             integer"
+        assert!(
+            err.starts_with("t.jsonl:7: field \"date\": [2024] is not a time"),
+            "{err}"
+        );
+        let err = o
+            .parse(item(r#"{"id":"a","text":"x","date":1711130700000}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t.jsonl:7: field \"date\": 1711130700000 is out of range"),
+            "{err}"
         );
     }
 
@@ -1041,7 +996,7 @@ mod tests {
         let err = got[3].as_ref().unwrap_err().to_string();
         assert!(
             err.starts_with(&format!(
-                "{}:5: column \"published\" is not a date: \"soon\"",
+                "{}:5: column \"published\": \"soon\" is not a time",
                 p.display()
             )),
             "{err}"

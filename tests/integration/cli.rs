@@ -1682,6 +1682,26 @@ fn subcommands_refuse_flags_that_would_do_nothing_there() {
     ])
     .ok();
     run(&["fingerprint", "-q", "--shingle", "char:9", fixture!("near")]).ok();
+    // The time flags act only with --corpus; alone they are refused, naming what is missing.
+    for flag in [
+        "--rewrite-window=2d",
+        "--time-field=published",
+        "--time-column=t",
+    ] {
+        let out = run(&["similarity", flag, pair[0], pair[1]]).fails();
+        assert!(
+            out.one_error_line()
+                .contains("required arguments were not provided: --corpus <INPUT>"),
+            "{flag}: {}",
+            out.stderr
+        );
+    }
+    let out = run(&["similarity"]).fails();
+    assert!(
+        out.one_error_line().contains("not provided: <A>, <B>"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -579,10 +579,30 @@ fn a_rewrite_window_keeps_articles_published_months_apart_apart() {
         );
     }
 
+    // A copy of seed 002 carried again the day after 004: the story was out then, so 004
+    // joins as its rewrite; `pairs` names the copy, not 002 itself, two months earlier.
+    let extra = [serde_json::json!({"id": "002-copy", "text": copy, "date": "2024-05-25"})];
+    let path2 = dated_seeds(dir.path(), &later, &extra);
+    let out = neardup(&["cluster", "-q", &path2]);
+    let ids: Vec<String> = clustered(&out).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(
+        ids,
+        ["000", "001", "002", "002-copy", "003", "004"],
+        "{out}"
+    );
+    let pairs = neardup(&["pairs", "-q", &path2]);
+    let with_004: Vec<String> = rows(&pairs)
+        .into_iter()
+        .filter(|r| r["doc_a"] == "004" || r["doc_b"] == "004")
+        .map(|r| format!("{}-{}", r["doc_a"], r["doc_b"]))
+        .collect();
+    assert_eq!(with_004, ["003-004", "004-002-copy"], "{pairs}");
+    let path = dated_seeds(dir.path(), &later, &[]);
+
     // `similarity --corpus` says why the pair is no rewrite.
     let sim = neardup(&["similarity", "--corpus", &path, "001", "004"]);
     assert!(
-        sim.contains("published 59.4 days apart (outside the 3d window)"),
+        sim.contains("published 59.40 days apart (outside the 3d window)"),
         "{sim}"
     );
     assert!(sim.contains("rewrite verdict      different ("), "{sim}");
@@ -619,7 +639,7 @@ fn a_bad_date_is_an_error_naming_the_record() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
-            "{path}:2: field \"date\" is not a date: \"the 25th\""
+            "{path}:2: field \"date\": \"the 25th\" is not a time"
         )),
         "{err}"
     );
