@@ -429,6 +429,13 @@ mod tests {
         let all = split_component(&[0, 1, 2, 3], Linkage::Connected, 0.8, sim);
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].members.len(), 4);
+        // Under connected linkage only 1 is similar enough to 0 to be named its copy.
+        let copies: Vec<Option<u32>> = all[0]
+            .members
+            .iter()
+            .map(|m| m.copy_of.map(|c| c.doc))
+            .collect();
+        assert_eq!(copies, [None, Some(0), None, None]);
     }
 
     #[test]
