@@ -1473,9 +1473,9 @@ jaccard (exact)      0.8726
 containment A in B   0.9829
 containment B in A   0.8861
 verdict              near-duplicate (threshold 0.8)
-rewrite score V      0.7744 (weighted Jaccard 0.7744, key-entity agreement 1.0000)
+rewrite score V      0.8777 (weighted Jaccard 0.8777, key-entity agreement 1.0000)
 rewrite evidence     number conflict 0.0000, shared wording (frames) 1.0000
-rewrite verdict      rewrite (threshold 0.1316 at 231 features)
+rewrite verdict      rewrite (threshold 0.1310 at 233 features)
 "
         ),
         &out.stdout,

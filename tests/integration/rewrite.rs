@@ -173,8 +173,8 @@ fn a_story_copied_verbatim_by_three_outlets_still_matches_its_rewrites() {
 /// The seeds among articles on their topics about other events (`fixtures/same-topic`) and
 /// follow-ups on the same attack (`fixtures/same-story`): one rewrite cluster of exactly
 /// the five seeds, and no rewrite pair with any of the others. In this small corpus (24
-/// documents) the follow-ups lower the idf of the attack's own words: two seed pairs
-/// verify, the others score 0.64–0.93 θ, and two seeds join by cluster support.
+/// documents) the follow-ups lower the idf of the attack's own words: eight seed pairs
+/// verify, the other two score 0.72–0.90 θ; no other article comes within 0.40 θ of a seed.
 #[test]
 fn same_topic_articles_about_other_events_stay_out_of_the_seed_cluster() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -247,9 +247,12 @@ const CHROME: [&str; 5] = [
 const AD: &str = "Best Rated Air Fryer 2024 - 6 Quart Digital Nonstick Basket, Dishwasher Safe, Free Shipping on Orders Over $35";
 
 /// Three seeds get site chrome at the end and a product ad after their third line; with the
-/// detector on, no seed pair's score moves by more than 0.005; with it off
-/// (--keep-boilerplate) some pair moves by more than 0.02 (measured: 0.0013 vs 0.029, and the
-/// 000–002 pair drops below its threshold). The padded seeds still form one cluster.
+/// detector on, no seed pair's score moves by more than 0.02 and no verdict changes; with it
+/// off (--keep-boilerplate) some pair moves by more than 0.05 (measured: 0.0145 vs 0.130;
+/// 0.0013 vs 0.029 before small corpora leaned harder on the background statistics, which
+/// makes a five-document corpus's idf follow its mean length, and the padding changes that
+/// a little: seed 003's own chrome, alone in the clean corpus, is dropped as repeated once
+/// two more seeds carry it). The padded seeds still form one cluster.
 #[test]
 fn boilerplate_and_ads_barely_move_scores_with_the_detector_on() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -276,10 +279,13 @@ fn boilerplate_and_ads_barely_move_scores_with_the_detector_on() {
     let base = seed_scores(&clean, true);
     let on = seed_scores(&padded, true);
     let off = seed_scores(&padded, false);
-    // Every pair but 000–003 (V below θ) is a rewrite, before and after padding.
+    // Every pair but 000–002 and 000–003 (V below θ) is a rewrite, before and after
+    // padding.
     let verdicts = |s: &[(usize, usize, f64, bool)]| s.iter().filter(|x| x.3).count();
-    assert_eq!(verdicts(&base), 10 - 1, "{base:?}");
-    assert_eq!(verdicts(&on), 10 - 1, "{on:?}");
+    assert_eq!(verdicts(&base), 10 - 2, "{base:?}");
+    assert_eq!(verdicts(&on), 10 - 2, "{on:?}");
+    let each = |s: &[(usize, usize, f64, bool)]| s.iter().map(|x| x.3).collect::<Vec<_>>();
+    assert_eq!(each(&base), each(&on));
     let moved = |other: &[(usize, usize, f64, bool)]| {
         base.iter()
             .zip(other)
@@ -288,8 +294,8 @@ fn boilerplate_and_ads_barely_move_scores_with_the_detector_on() {
             .fold(0.0f64, f64::max)
     };
     let (on_moved, off_moved) = (moved(&on), moved(&off));
-    assert!(on_moved <= 0.005, "detector on: max move {on_moved}");
-    assert!(off_moved > 0.02, "detector off: max move {off_moved}");
+    assert!(on_moved <= 0.02, "detector on: max move {on_moved}");
+    assert!(off_moved > 0.05, "detector off: max move {off_moved}");
     // End to end: the padded seeds are still one rewrite cluster of five.
     let clusters = rows(&neardup(&[
         "cluster",
