@@ -2,8 +2,9 @@
 //!
 //! A wire story is rewritten by content farms and translated within days of its release;
 //! articles on one running story that lie further apart report other developments (on
-//! Reuters-21578 every hand-judged rewrite pair lies within a day, while most pairs more
-//! than a week apart were other events). Dates come from a JSONL field or a CSV column and
+//! Reuters-21578, in a hand-judged sample of the rewrite tier's pairs, every pair that told
+//! the same story lay within a day, while most pairs days or weeks apart were other
+//! events). Dates come from a JSONL field or a CSV column and
 //! are read in the forms news feeds and archives use:
 //!
 //! * ISO 8601 / RFC 3339: `2024-03-22`, `2024-03-22T18:05`, `2024-03-22 18:05:31.5+03:00`,
