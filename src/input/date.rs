@@ -115,6 +115,17 @@ pub fn time_of_json(value: &serde_json::Value) -> Result<Option<i64>, String> {
     }
 }
 
+/// The days of the week, lowercased.
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in Unix seconds: the range of times read.
 const UNIX_MIN: i64 = -62_135_596_800;
 const UNIX_MAX: i64 = 253_402_300_799;
@@ -249,16 +260,7 @@ fn named_month_date(s: &mut Scanner) -> Option<i64> {
     let mut month = None;
     if s.0.first().is_some_and(u8::is_ascii_alphabetic) {
         let word = s.word().to_ascii_lowercase();
-        const DAYS: [&str; 7] = [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ];
-        if DAYS
+        if WEEKDAYS
             .iter()
             .any(|d| word == d.as_bytes() || word == d.as_bytes()[..3])
         {

@@ -28,6 +28,7 @@ use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use crate::input::date::month_of;
+use crate::input::date::WEEKDAYS;
 
 use super::background::{self, Background};
 
@@ -278,15 +279,9 @@ const STOPWORDS: &[&str] = &[
     "ms",
 ];
 
-/// Days and months: never key entities (every story has a date).
+/// Months and other date words; with [`WEEKDAYS`], never key entities (every story has a
+/// date).
 const CALENDAR: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "january",
     "february",
     "march",
@@ -330,7 +325,14 @@ fn stopword_background(h: u64) -> Option<Background> {
 /// Whether the (stemmed) word whose feature hash is `h` is a day or month name.
 fn is_calendar(h: u64) -> bool {
     static SET: OnceLock<HashSet<u64, BuildHasherDefault<PassThrough>>> = OnceLock::new();
-    SET.get_or_init(|| word_set(CALENDAR)).contains(&h)
+    SET.get_or_init(|| {
+        WEEKDAYS
+            .iter()
+            .chain(CALENDAR)
+            .map(|w| word_hash(w))
+            .collect()
+    })
+    .contains(&h)
 }
 
 /// Words after which an ambiguous month name (`May`, `Jan`) is a month: `for May
