@@ -539,20 +539,27 @@ fn rewrite_note(out: &OutputArgs, analysis: &neardup::pipeline::Analysis, progre
     }
 }
 
+/// What `cluster` and `pairs` share before they report: the configuration (`--tier all`
+/// by default), progress, the parameters with --verbose, and the corpus read and analysed.
+fn configure_and_analyze(
+    input: &InputArgs,
+    engine: &EngineArgs,
+    output: &OutputArgs,
+    in_memory: bool,
+) -> Result<(Config, Progress, Loaded, Analysis)> {
+    let config = engine.config(Tier::All)?;
+    let progress = Progress::new(output.quiet);
+    verbose_params(output, &config, &progress)?;
+    let (corpus, analysis) = load_and_analyze(input, &engine.dates, &config, &progress, in_memory)?;
+    Ok((config, progress, corpus, analysis))
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     let started = Instant::now();
     match cli.command {
         Command::Cluster(args) => {
-            let config = args.engine.config(Tier::All)?;
-            let progress = Progress::new(args.output.quiet);
-            verbose_params(&args.output, &config, &progress)?;
-            let (corpus, analysis) = load_and_analyze(
-                &args.input,
-                &args.engine.dates,
-                &config,
-                &progress,
-                args.in_memory,
-            )?;
+            let (config, progress, corpus, analysis) =
+                configure_and_analyze(&args.input, &args.engine, &args.output, args.in_memory)?;
             let clusters = cluster(&corpus, &analysis, &config, &progress);
             rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
@@ -569,16 +576,8 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
         }
         Command::Pairs(args) => {
-            let config = args.engine.config(Tier::All)?;
-            let progress = Progress::new(args.output.quiet);
-            verbose_params(&args.output, &config, &progress)?;
-            let (corpus, analysis) = load_and_analyze(
-                &args.input,
-                &args.engine.dates,
-                &config,
-                &progress,
-                args.in_memory,
-            )?;
+            let (_, progress, corpus, analysis) =
+                configure_and_analyze(&args.input, &args.engine, &args.output, args.in_memory)?;
             let rows = report::pair_rows(&corpus, &analysis);
             rewrite_note(&args.output, &analysis, &progress);
             report::write_output(args.output.output.as_deref(), |w| {
