@@ -59,7 +59,7 @@ pub struct IndexEngineArgs {
     #[arg(long, requires = "bands")]
     pub rows: Option<usize>,
     /// JSON field with each article's time (RFC 3339, the other forms cluster's --time-field
-    /// reads, or Unix seconds); with --window.
+    /// reads, or Unix seconds or milliseconds); with --window.
     #[arg(long, value_name = "NAME", requires = "window")]
     pub time_field: Option<String>,
     /// Compare only with articles at most this much older or newer, and expire articles

@@ -206,7 +206,8 @@ pub struct EngineArgs {
 pub struct DateArgs {
     /// Rewrite tier: JSONL field holding each article's publication time (ISO 8601 such as
     /// 2024-03-22 or 2024-03-22T18:05:00Z, RFC 2822 such as Fri, 22 Mar 2024 18:05:00
-    /// +0000, 22-MAR-2024 18:05:00, March 22, 2024, or Unix seconds; no zone: UTC). A
+    /// +0000, 22-MAR-2024 18:05:00, March 22, 2024 6:05 PM, 22.03.2024, or Unix seconds or
+    /// milliseconds; no zone: UTC; 03/22/2024 is refused, its order being unknown). A
     /// record without it (or null, "") has no time; one that is not a time is an error.
     /// '' ignores times.
     #[arg(long, default_value = "date", value_name = "NAME")]

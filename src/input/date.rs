@@ -8,17 +8,20 @@
 //! are read in the forms news feeds and archives use:
 //!
 //! * ISO 8601 / RFC 3339: `2024-03-22`, `2024-03-22T18:05`, `2024-03-22 18:05:31.5+03:00`,
-//!   `2024-03-22T15:05:31Z`;
+//!   `2024-03-22T15:05:31Z`; also with `/` and one-digit months and days (`2024/3/22`);
 //! * RFC 2822 (RSS, e-mail): `Fri, 22 Mar 2024 18:05:31 +0300`, `22 Mar 2024 15:05 GMT`;
 //! * the month by name: `22-MAR-2024 18:05:31.79` (Reuters-21578), `22 March 2024`,
-//!   `March 22, 2024`;
-//! * ISO 8601's basic form `20240322`;
-//! * Unix seconds as a string of digits (`1711130700`), within the years 1 to 9999 (so
-//!   milliseconds are refused, not read as a far future).
+//!   `March 22, 2024`, `March 22, 2024, 6:05 PM` (news sites' 12-hour clock, `at` allowed);
+//! * the day first with points: `22.03.2024 18:05`;
+//! * ISO 8601's basic form `20240322`, `20240322T180531Z`;
+//! * Unix seconds as a string of digits (`1711130700`), or milliseconds
+//!   (`1711130700000`, as JavaScript and many JSON exports write them): a value too large
+//!   to be seconds before the year 9999 is read as milliseconds. Years 1 to 9999.
 //!
 //! A date without a zone is taken as UTC, one without a time as midnight; a trailing
-//! comment in parentheses (`+0000 (UTC)`) is ignored. Numeric dates such as `03/22/2024`
-//! are refused: their day and month order differs between countries. The pre-ingest
+//! comment in parentheses (`+0000 (UTC)`) is ignored. Dates such as `03/22/2024` are
+//! refused with an error that says why: their day and month order differs between
+//! countries, and a guess would move an article by months. The pre-ingest
 //! filter's `--time-field` reads the same forms ([`crate::index::timestamp_of`]).
 
 /// Seconds since 1970-01-01T00:00:00Z of a date in one of the forms above, or `None`
@@ -32,7 +35,9 @@
 /// assert_eq!(parse_date("26-FEB-1987 15:01:01.79"), parse_date("1987-02-26T15:01:01Z"));
 /// assert_eq!(parse_date("1711130700"), Some(1_711_130_700));
 /// assert_eq!(parse_date("March 22, 2024"), parse_date("20240322"));
-/// assert_eq!(parse_date("1711130700000"), None); // milliseconds
+/// assert_eq!(parse_date("1711130700000"), Some(1_711_130_700)); // milliseconds
+/// assert_eq!(parse_date("March 22, 2024 6:05 PM"), parse_date("2024-03-22T18:05Z"));
+/// assert_eq!(parse_date("03/22/2024"), None); // day and month order unknown
 /// assert_eq!(parse_date("1987-02-30"), None);
 /// assert_eq!(parse_date("yesterday"), None);
 /// ```
@@ -45,24 +50,34 @@ pub fn parse_date(text: &str) -> Option<i64> {
             let (y, m, d) = (s.digits(4, 4)?, s.digits(2, 2)?, s.digits(2, 2)?);
             return days_from_civil(i64::from(y), m, d).map(|d| d * 86_400);
         }
-        return text
-            .parse()
-            .ok()
-            .filter(|t| (UNIX_MIN..=UNIX_MAX).contains(t));
+        return text.parse().ok().and_then(unix_seconds);
     }
     let mut s = Scanner(text.as_bytes());
-    let date = if s.0.len() >= 5 && s.0[..4].iter().all(u8::is_ascii_digit) && s.0[4] == b'-' {
+    let b = s.0;
+    let date = if b.len() >= 9 && b[..8].iter().all(u8::is_ascii_digit) && b[8] | 0x20 == b't' {
+        // ISO 8601's basic form with a time: `20240322T180500Z`.
+        let (y, m, d) = (s.digits(4, 4)?, s.digits(2, 2)?, s.digits(2, 2)?);
+        days_from_civil(i64::from(y), m, d)?
+    } else if b.len() >= 5 && b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'-' | b'/') {
         iso_date(&mut s)?
     } else {
         named_month_date(&mut s)?
     };
+    // `March 22, 2024, 6:05 PM`, `March 22, 2024 at 6:05 pm`.
+    s.eat(b',');
     s.skip_space();
+    if s.0.len() > 3 && s.0[..2].eq_ignore_ascii_case(b"at") && s.0[2].is_ascii_whitespace() {
+        s.0 = &s.0[3..];
+        s.skip_space();
+    }
     if s.0.first() == Some(&b'T') || s.0.first() == Some(&b't') {
         s.0 = &s.0[1..];
     }
     let mut seconds = 0;
     if s.0.first().is_some_and(u8::is_ascii_digit) {
         seconds = time_of_day(&mut s)?;
+        s.skip_space();
+        seconds = twelve_hour(&mut s, seconds)?;
     }
     s.skip_space();
     let offset = if s.0.is_empty() || s.0[0] == b'(' {
@@ -81,6 +96,43 @@ pub fn parse_date(text: &str) -> Option<i64> {
     Some(date * 86_400 + seconds - offset)
 }
 
+/// A whole number of Unix seconds, or of Unix milliseconds when it is too large to be
+/// seconds (beyond the year 9999: JavaScript's `Date.now()` and many JSON exports count
+/// milliseconds), within the years 1 to 9999.
+fn unix_seconds(t: i64) -> Option<i64> {
+    if (UNIX_MIN..=UNIX_MAX).contains(&t) {
+        return Some(t);
+    }
+    Some(t.div_euclid(1000)).filter(|t| (UNIX_MIN..=UNIX_MAX).contains(t))
+}
+
+/// A 12-hour clock's `AM` / `PM` (any case, with or without points) after a time of day
+/// `seconds` into the day: the time on the 24-hour clock; the time unchanged when no such
+/// word follows; `None` for an hour that is not 1 to 12 before one.
+fn twelve_hour(s: &mut Scanner, seconds: i64) -> Option<i64> {
+    let b = s.0;
+    let (pm, n) = match b {
+        [a, b'.', b'm' | b'M', b'.', ..] => (*a | 0x20 == b'p', 4),
+        [a, b'm' | b'M', ..] => (*a | 0x20 == b'p', 2),
+        _ => return Some(seconds),
+    };
+    if !matches!(b[0] | 0x20, b'a' | b'p') || b.get(n).is_some_and(u8::is_ascii_alphabetic) {
+        return Some(seconds);
+    }
+    s.0 = &b[n..];
+    let hour = seconds / 3600;
+    if !(1..=12).contains(&hour) {
+        return None;
+    }
+    let hour_24 = match (hour, pm) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, false) => h,
+        (h, true) => h + 12,
+    };
+    Some(seconds + (hour_24 - hour) * 3600)
+}
+
 /// A time given as text: `None` when blank, else [`parse_date`]'s time, or a message
 /// saying what is wrong (the value, and the forms read).
 pub fn time_of_text(text: &str) -> Result<Option<i64>, String> {
@@ -89,8 +141,29 @@ pub fn time_of_text(text: &str) -> Result<Option<i64>, String> {
     }
     parse_date(text).map(Some).ok_or_else(|| {
         let shown: String = text.chars().take(40).collect();
-        format!("{shown:?} is not a time (expected e.g. {FORMS})")
+        if day_month_unknown(text) {
+            format!(
+                "{shown:?} is not a time: its day and month could come in either order \
+                 (write dates as 2024-03-22)"
+            )
+        } else {
+            format!("{shown:?} is not a time (expected e.g. {FORMS})")
+        }
     })
+}
+
+/// Whether a text starts with a date of the form `03/04/2024`, which reads as 3 April in
+/// one country and 4 March in another.
+fn day_month_unknown(text: &str) -> bool {
+    let date = text.trim().split(char::is_whitespace).next().unwrap_or("");
+    let parts: Vec<&str> = date.split('/').collect();
+    let number = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    parts.len() == 3
+        && number(parts[0], 1..=2)
+        && number(parts[1], 1..=2)
+        && number(parts[2], 2..=4)
 }
 
 /// A time given as a JSON value: `None` for `null` or a blank string, Unix seconds for a
@@ -108,9 +181,11 @@ pub fn time_of_json(value: &serde_json::Value) -> Result<Option<i64>, String> {
                     .filter(|f| f.is_finite() && f.abs() < 9.0e15)
                     .map(|f| f.floor() as i64)
             })
-            .filter(|t| (UNIX_MIN..=UNIX_MAX).contains(t))
+            .and_then(unix_seconds)
             .map(Some)
-            .ok_or_else(|| format!("{n} is out of range for Unix seconds (years 1 to 9999)")),
+            .ok_or_else(|| {
+                format!("{n} is out of range for Unix seconds or milliseconds (years 1 to 9999)")
+            }),
         other => Err(format!("{other} is not a time (expected e.g. {FORMS})")),
     }
 }
@@ -132,7 +207,8 @@ const UNIX_MAX: i64 = 253_402_300_799;
 
 /// The forms [`parse_date`] reads, for error messages.
 pub const FORMS: &str = "2024-03-22, 2024-03-22T18:05:00Z, Fri, 22 Mar 2024 18:05:00 +0000, \
-                         22-MAR-2024 18:05:00, March 22, 2024, or Unix seconds";
+                         22-MAR-2024 18:05:00, March 22, 2024 6:05 PM, 22.03.2024, \
+                         or Unix seconds or milliseconds";
 
 /// The days since 1970-01-01 of a proleptic Gregorian date, or `None` when the day does
 /// not exist.
@@ -240,17 +316,19 @@ impl Scanner<'_> {
     }
 }
 
-/// `YYYY-MM-DD` as days since the epoch.
+/// `YYYY-MM-DD` as days since the epoch; also `YYYY/MM/DD`, and a month or day of one
+/// digit (`2024-3-5`). The year comes first, so the order is never in doubt.
 fn iso_date(s: &mut Scanner) -> Option<i64> {
     let year = s.digits(4, 4)?;
-    if !s.eat(b'-') {
+    let sep = *s.0.first()?;
+    if !s.eat(b'-') && !s.eat(b'/') {
         return None;
     }
-    let month = s.digits(2, 2)?;
-    if !s.eat(b'-') {
+    let month = s.digits(1, 2)?;
+    if !s.eat(sep) {
         return None;
     }
-    let day = s.digits(2, 2)?;
+    let day = s.digits(1, 2)?;
     days_from_civil(i64::from(year), month, day)
 }
 
@@ -284,6 +362,15 @@ fn named_month_date(s: &mut Scanner) -> Option<i64> {
         }
         None => {
             let day = s.digits(1, 2)?;
+            // `22.03.2024`: written with points, the day comes first wherever it is used.
+            if s.eat(b'.') {
+                let month = s.digits(1, 2)?;
+                if !s.eat(b'.') {
+                    return None;
+                }
+                let year = s.digits(4, 4)?;
+                return days_from_civil(i64::from(year), month, day);
+            }
             if !s.eat(b'-') {
                 s.skip_space();
             }
@@ -346,15 +433,26 @@ pub fn month_of(lw: &str) -> Option<(u8, bool)> {
     })
 }
 
-/// `HH:MM[:SS[.fraction]]` as seconds into the day.
+/// `H:MM[:SS[.fraction]]` (an hour of one or two digits) or ISO 8601's basic `HHMM[SS]`
+/// as seconds into the day.
 fn time_of_day(s: &mut Scanner) -> Option<i64> {
-    let hour = s.digits(2, 2)?;
-    if !s.eat(b':') {
+    let basic = s.0.len() >= 4 && s.0[..4].iter().all(u8::is_ascii_digit);
+    let hour = if basic {
+        s.digits(2, 2)?
+    } else {
+        s.digits(1, 2)?
+    };
+    if !basic && !s.eat(b':') {
         return None;
     }
     let minute = s.digits(2, 2)?;
     let mut second = 0;
-    if s.eat(b':') {
+    let more = if basic {
+        s.0.first().is_some_and(u8::is_ascii_digit)
+    } else {
+        s.eat(b':')
+    };
+    if more {
         second = s.digits(2, 2)?;
         if s.eat(b'.') || s.eat(b',') {
             // Any number of fraction digits, read past without adding them up.
@@ -430,6 +528,17 @@ mod tests {
             "March 22, 2024 11:05:31 EDT",
             "Fri, 22 Mar 2024 15:05:31 +0000 (UTC)",
             "2024-03-22T15:05:31.123456789012345Z",
+            "20240322T150531Z",
+            "2024/03/22 15:05:31",
+            "2024/3/22 15:05:31",
+            "22.03.2024 15:05:31",
+            "March 22, 2024 3:05:31 PM",
+            "March 22, 2024, 3:05:31 p.m. GMT",
+            "March 22, 2024 at 11:05:31 am EDT",
+            "2024-03-22 3:05:31pm",
+            "1711119931",
+            "1711119931000",
+            "1711119931999",
         ] {
             assert_eq!(parse_date(s), Some(t), "{s}");
         }
@@ -452,10 +561,31 @@ mod tests {
             Some(day + 15 * 3600 + 5 * 60)
         );
         assert_eq!(parse_date("20240322"), Some(day));
+        assert_eq!(parse_date("2024-3-22"), Some(day));
+        assert_eq!(parse_date("22.3.2024"), Some(day));
+        assert_eq!(parse_date("2024-03-22 12:00 AM"), Some(day));
+        assert_eq!(parse_date("2024-03-22 12:00 PM"), Some(day + 12 * 3600));
+        assert_eq!(parse_date("2024-03-22 6:05"), Some(day + 6 * 3600 + 5 * 60));
         assert_eq!(parse_date("Mar 22 2024"), Some(day));
         assert_eq!(parse_date("-86400"), Some(-86_400));
         assert_eq!(parse_date("253402300799"), Some(UNIX_MAX));
-        assert_eq!(parse_date("253402300800"), None);
+        // Beyond the year 9999 as seconds: milliseconds.
+        assert_eq!(parse_date("253402300800"), Some(253_402_300));
+        assert_eq!(parse_date("253402300799999"), Some(UNIX_MAX));
+        assert_eq!(parse_date("253402300800000"), None);
+    }
+
+    #[test]
+    fn a_day_and_month_in_either_order_are_named() {
+        for s in ["03/22/2024", "22/03/2024 18:05", "3/4/24"] {
+            let err = time_of_text(s).unwrap_err();
+            assert!(
+                err.contains("day and month could come in either order"),
+                "{err}"
+            );
+        }
+        let err = time_of_text("2024-13-01").unwrap_err();
+        assert!(err.contains("expected e.g."), "{err}");
     }
 
     #[test]
@@ -463,8 +593,14 @@ mod tests {
         for s in [
             "",
             "yesterday",
-            "2024-3-22",
             "2024-03-22T25:00",
+            "2024-03-22 13:05 PM",
+            "2024-03-22 0:05 AM",
+            "2024-03-22 6:05 AMT",
+            "2024/03-22",
+            "22.03.24",
+            "2024-03-22 18:5",
+            "March 22, 2024 at",
             "2024-03-22T12",
             "2024-02-30",
             "2023-02-29",
@@ -475,8 +611,8 @@ mod tests {
             "2024-03-22T10:00+25:00",
             "2024-03-22T10:00+05:",
             "17111199.31",
-            "1711130700000",
             "03/22/2024",
+            "22/03/2024",
             "20240230",
             "Monkey, 22 Mar 2024",
             "22 Mar 2024 10:00 CEST",

@@ -947,6 +947,9 @@ mod tests {
             r#"{"id":"a","text":"x","date":1711130700}"#,
             r#"{"id":"a","text":"x","date":1711130700.9}"#,
             r#"{"id":"a","text":"x","date":"1711130700"}"#,
+            // Milliseconds: too large for seconds before the year 9999.
+            r#"{"id":"a","text":"x","date":1711130700000}"#,
+            r#"{"id":"a","text":"x","date":"1711130700999"}"#,
         ] {
             assert_eq!(o.parse(item(unix)).unwrap().date, Some(1_711_130_700));
         }
@@ -959,11 +962,11 @@ mod tests {
             "{err}"
         );
         let err = o
-            .parse(item(r#"{"id":"a","text":"x","date":1711130700000}"#))
+            .parse(item(r#"{"id":"a","text":"x","date":1711130700000000}"#))
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("t.jsonl:7: field \"date\": 1711130700000 is out of range"),
+            err.starts_with("t.jsonl:7: field \"date\": 1711130700000000 is out of range"),
             "{err}"
         );
     }

@@ -648,4 +648,49 @@ fn a_bad_date_is_an_error_naming_the_record() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     neardup(&["cluster", "-q", "--tier", "near", &path]);
     neardup(&["cluster", "-q", "--time-field", "", &path]);
+
+    // A numeric date whose day and month could come in either order is not guessed.
+    let path = dated_seeds(
+        dir.path(),
+        &[Some("03/04/2024"), None, None, None, None],
+        &[],
+    );
+    let out = Command::new(BIN)
+        .args(["cluster", "-q", &path])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{path}:1: field \"date\": \"03/04/2024\" is not a time: its day and month could \
+             come in either order"
+        )),
+        "{err}"
+    );
+}
+
+/// Dates as news sites and JSON exports write them (a 12-hour clock, Unix milliseconds,
+/// the day first with points) window the seeds as their ISO forms do.
+#[test]
+fn dates_in_the_forms_news_sites_write_are_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let week = [
+        Some("March 24, 2024, 9:00 AM"),
+        Some("1711377000000"),
+        Some("26.03.2024"),
+        None,
+        Some("2024/3/25 8:00"),
+    ];
+    let path = dated_seeds(dir.path(), &week, &[]);
+    let all = ["000", "001", "002", "003", "004"].map(|s| ("1".to_string(), s.to_string()));
+    assert_eq!(clustered(&neardup(&["cluster", "-q", &path])), all);
+    let mut later = week;
+    later[4] = Some("May 24, 2024 at 6:05 p.m. EDT");
+    let path = dated_seeds(dir.path(), &later, &[]);
+    let ids: Vec<String> = clustered(&neardup(&["cluster", "-q", &path]))
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    assert_eq!(ids, ["000", "001", "002", "003"]);
 }
