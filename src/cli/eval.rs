@@ -21,7 +21,7 @@ pub struct EvalArgs {
         required_unless_present = "labels"
     )]
     pub truth: Option<PathBuf>,
-    /// Labelled pairs: CSV with columns id_a,id_b,label (1/0 or true/false). Reports
+    /// Labelled pairs: CSV with columns id_a,id_b,label (1/0, true/false or yes/no). Reports
     /// accuracy, precision, recall and F1 of "reported as a pair".
     #[arg(long, value_name = "FILE")]
     pub labels: Option<PathBuf>,
@@ -128,7 +128,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
             "1" | "true" | "yes" => true,
             "0" | "false" | "no" => false,
             other => bail!(
-                "{}:{}: label {other:?} is not 1/0/true/false",
+                "{}:{}: label {other:?} is not 1/0, true/false or yes/no",
                 labels.display(),
                 i + 2
             ),
