@@ -2,8 +2,8 @@
 //!
 //! Articles carry their publication time as RFC 3339 (`2024-03-22T18:05:00Z`,
 //! `2024-03-22T20:05:00+02:00`, fractions allowed; or any other form
-//! [`crate::input::date::parse_date`] reads) or as Unix seconds (a JSON number or a string
-//! of digits). All become Unix seconds (`i64`); sub-second parts are dropped, which is far
+//! [`crate::input::date::parse_date`] reads) or as Unix seconds or milliseconds (a JSON
+//! number or a string of digits). All become Unix seconds (`i64`); sub-second parts are dropped, which is far
 //! finer than any news window. A window is a whole number with a unit: `90s`, `30m`,
 //! `72h`, `7d` (a bare number is seconds).
 

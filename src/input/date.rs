@@ -8,7 +8,8 @@
 //! are read in the forms news feeds and archives use:
 //!
 //! * ISO 8601 / RFC 3339: `2024-03-22`, `2024-03-22T18:05`, `2024-03-22 18:05:31.5+03:00`,
-//!   `2024-03-22T15:05:31Z`; also with `/` and one-digit months and days (`2024/3/22`);
+//!   `2024-03-22T15:05:31Z`; also with `/`, one-digit months and days (`2024/3/22`) and a
+//!   one-digit hour (`2024-03-22 6:05`);
 //! * RFC 2822 (RSS, e-mail): `Fri, 22 Mar 2024 18:05:31 +0300`, `22 Mar 2024 15:05 GMT`;
 //! * the month by name: `22-MAR-2024 18:05:31.79` (Reuters-21578), `22 March 2024`,
 //!   `March 22, 2024`, `March 22, 2024, 6:05 PM` (news sites' 12-hour clock, `at` allowed);
@@ -16,7 +17,8 @@
 //! * ISO 8601's basic form `20240322`, `20240322T180531Z`;
 //! * Unix seconds as a string of digits (`1711130700`), or milliseconds
 //!   (`1711130700000`, as JavaScript and many JSON exports write them): a value too large
-//!   to be seconds before the year 9999 is read as milliseconds. Years 1 to 9999.
+//!   to be seconds before the year 9999 is read as milliseconds (so milliseconds of
+//!   1968-01-12 to 1978-01-11 read as seconds). Years 1 to 9999.
 //!
 //! A date without a zone is taken as UTC, one without a time as midnight; a trailing
 //! comment in parentheses (`+0000 (UTC)`) is ignored. Dates such as `03/22/2024` are
@@ -45,7 +47,7 @@ pub fn parse_date(text: &str) -> Option<i64> {
     let text = text.trim();
     let digits = text.strip_prefix('-').unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if text.len() == 8 {
+        if text.len() == 8 && digits.len() == 8 {
             let mut s = Scanner(text.as_bytes());
             let (y, m, d) = (s.digits(4, 4)?, s.digits(2, 2)?, s.digits(2, 2)?);
             return days_from_civil(i64::from(y), m, d).map(|d| d * 86_400);
@@ -54,8 +56,10 @@ pub fn parse_date(text: &str) -> Option<i64> {
     }
     let mut s = Scanner(text.as_bytes());
     let b = s.0;
-    let date = if b.len() >= 9 && b[..8].iter().all(u8::is_ascii_digit) && b[8] | 0x20 == b't' {
-        // ISO 8601's basic form with a time: `20240322T180500Z`.
+    // ISO 8601's basic form with a time, `20240322T180500Z`: only there may the time be
+    // basic too (`HHMM`).
+    let basic = b.len() >= 10 && b[..8].iter().all(u8::is_ascii_digit) && b[8] | 0x20 == b't';
+    let date = if basic {
         let (y, m, d) = (s.digits(4, 4)?, s.digits(2, 2)?, s.digits(2, 2)?);
         days_from_civil(i64::from(y), m, d)?
     } else if b.len() >= 5 && b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'-' | b'/') {
@@ -63,10 +67,17 @@ pub fn parse_date(text: &str) -> Option<i64> {
     } else {
         named_month_date(&mut s)?
     };
-    // `March 22, 2024, 6:05 PM`, `March 22, 2024 at 6:05 pm`.
-    s.eat(b',');
+    // `March 22, 2024, 6:05 PM`, `March 22, 2024 at 6:05 pm`: a comma only before a time,
+    // so that a value cut off after it is refused rather than read as midnight.
+    let at = |x: &[u8]| x.len() > 3 && x[..2].eq_ignore_ascii_case(b"at") && x[2] == b' ';
+    if let Some(rest) = s.0.strip_prefix(b",") {
+        let rest = rest.trim_ascii_start();
+        if rest.first().is_some_and(u8::is_ascii_digit) || at(rest) {
+            s.0 = rest;
+        }
+    }
     s.skip_space();
-    if s.0.len() > 3 && s.0[..2].eq_ignore_ascii_case(b"at") && s.0[2].is_ascii_whitespace() {
+    if at(s.0) {
         s.0 = &s.0[3..];
         s.skip_space();
     }
@@ -75,9 +86,9 @@ pub fn parse_date(text: &str) -> Option<i64> {
     }
     let mut seconds = 0;
     if s.0.first().is_some_and(u8::is_ascii_digit) {
-        seconds = time_of_day(&mut s)?;
+        let (hour, secs) = time_of_day(&mut s, basic)?;
         s.skip_space();
-        seconds = twelve_hour(&mut s, seconds)?;
+        seconds = twelve_hour(&mut s, hour, secs)?;
     }
     s.skip_space();
     let offset = if s.0.is_empty() || s.0[0] == b'(' {
@@ -93,12 +104,15 @@ pub fn parse_date(text: &str) -> Option<i64> {
     if !s.0.is_empty() {
         return None;
     }
-    Some(date * 86_400 + seconds - offset)
+    // A zone can move a date at either end of the range past it.
+    Some(date * 86_400 + seconds - offset).filter(|t| (UNIX_MIN..=UNIX_MAX).contains(t))
 }
 
 /// A whole number of Unix seconds, or of Unix milliseconds when it is too large to be
 /// seconds (beyond the year 9999: JavaScript's `Date.now()` and many JSON exports count
-/// milliseconds), within the years 1 to 9999.
+/// milliseconds), within the years 1 to 9999. Milliseconds of times between 1968-01-12 and
+/// 1978-01-11 are small enough to be seconds and are read as such: no rule can tell them
+/// apart.
 fn unix_seconds(t: i64) -> Option<i64> {
     if (UNIX_MIN..=UNIX_MAX).contains(&t) {
         return Some(t);
@@ -107,9 +121,9 @@ fn unix_seconds(t: i64) -> Option<i64> {
 }
 
 /// A 12-hour clock's `AM` / `PM` (any case, with or without points) after a time of day
-/// `seconds` into the day: the time on the 24-hour clock; the time unchanged when no such
-/// word follows; `None` for an hour that is not 1 to 12 before one.
-fn twelve_hour(s: &mut Scanner, seconds: i64) -> Option<i64> {
+/// `seconds` into the day whose clock read `hour`: the time on the 24-hour clock; the time
+/// unchanged when no such word follows; `None` for an hour that is not 1 to 12 before one.
+fn twelve_hour(s: &mut Scanner, hour: u32, seconds: i64) -> Option<i64> {
     let b = s.0;
     let (pm, n) = match b {
         [a, b'.', b'm' | b'M', b'.', ..] => (*a | 0x20 == b'p', 4),
@@ -120,7 +134,7 @@ fn twelve_hour(s: &mut Scanner, seconds: i64) -> Option<i64> {
         return Some(seconds);
     }
     s.0 = &b[n..];
-    let hour = seconds / 3600;
+    let hour = i64::from(hour);
     if !(1..=12).contains(&hour) {
         return None;
     }
@@ -143,8 +157,8 @@ pub fn time_of_text(text: &str) -> Result<Option<i64>, String> {
         let shown: String = text.chars().take(40).collect();
         if day_month_unknown(text) {
             format!(
-                "{shown:?} is not a time: its day and month could come in either order \
-                 (write dates as 2024-03-22)"
+                "{shown:?} is not a time: numeric dates with '/' are not read, their day and \
+                 month order differs between countries (write dates as 2024-03-22)"
             )
         } else {
             format!("{shown:?} is not a time (expected e.g. {FORMS})")
@@ -155,7 +169,11 @@ pub fn time_of_text(text: &str) -> Result<Option<i64>, String> {
 /// Whether a text starts with a date of the form `03/04/2024`, which reads as 3 April in
 /// one country and 4 March in another.
 fn day_month_unknown(text: &str) -> bool {
-    let date = text.trim().split(char::is_whitespace).next().unwrap_or("");
+    let date = text
+        .trim()
+        .split(|c: char| c.is_whitespace() || c == ',' || c == 'T')
+        .next()
+        .unwrap_or("");
     let parts: Vec<&str> = date.split('/').collect();
     let number = |p: &str, n: std::ops::RangeInclusive<usize>| {
         n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
@@ -166,8 +184,9 @@ fn day_month_unknown(text: &str) -> bool {
         && number(parts[2], 2..=4)
 }
 
-/// A time given as a JSON value: `None` for `null` or a blank string, Unix seconds for a
-/// number (a fraction is dropped), [`time_of_text`] for a string. The rewrite tier's
+/// A time given as a JSON value: `None` for `null` or a blank string, Unix seconds (or
+/// milliseconds, see [`parse_date`]) for a number (a fraction is dropped), [`time_of_text`]
+/// for a string. The rewrite tier's
 /// `--time-field` and the filter's read times this way.
 pub fn time_of_json(value: &serde_json::Value) -> Result<Option<i64>, String> {
     use serde_json::Value;
@@ -433,10 +452,10 @@ pub fn month_of(lw: &str) -> Option<(u8, bool)> {
     })
 }
 
-/// `H:MM[:SS[.fraction]]` (an hour of one or two digits) or ISO 8601's basic `HHMM[SS]`
-/// as seconds into the day.
-fn time_of_day(s: &mut Scanner) -> Option<i64> {
-    let basic = s.0.len() >= 4 && s.0[..4].iter().all(u8::is_ascii_digit);
+/// `H:MM[:SS[.fraction]]` (an hour of one or two digits), or with `basic` (after a basic
+/// date) ISO 8601's `HHMM[SS]`: the hour and the seconds into the day.
+fn time_of_day(s: &mut Scanner, basic: bool) -> Option<(u32, i64)> {
+    let basic = basic && s.0.len() >= 4 && s.0[..4].iter().all(u8::is_ascii_digit);
     let hour = if basic {
         s.digits(2, 2)?
     } else {
@@ -467,7 +486,7 @@ fn time_of_day(s: &mut Scanner) -> Option<i64> {
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    Some(i64::from(hour * 3600 + minute * 60 + second))
+    Some((hour, i64::from(hour * 3600 + minute * 60 + second)))
 }
 
 /// `Z`, `±HH[:MM]`, `±HHMM` or a zone name of RFC 2822 as seconds east of UTC.
@@ -566,8 +585,13 @@ mod tests {
         assert_eq!(parse_date("2024-03-22 12:00 AM"), Some(day));
         assert_eq!(parse_date("2024-03-22 12:00 PM"), Some(day + 12 * 3600));
         assert_eq!(parse_date("2024-03-22 6:05"), Some(day + 6 * 3600 + 5 * 60));
+        // A leap second at the end of a 12-hour clock's hour.
+        assert_eq!(parse_date("2024-03-22 11:59:60 PM"), Some(day + 86_400));
+        assert_eq!(parse_date("2024-03-22 11:59:60 AM"), Some(day + 12 * 3600));
+        assert_eq!(parse_date("20240322T1805"), Some(day + 18 * 3600 + 5 * 60));
         assert_eq!(parse_date("Mar 22 2024"), Some(day));
         assert_eq!(parse_date("-86400"), Some(-86_400));
+        assert_eq!(parse_date("-1234567"), Some(-1_234_567));
         assert_eq!(parse_date("253402300799"), Some(UNIX_MAX));
         // Beyond the year 9999 as seconds: milliseconds.
         assert_eq!(parse_date("253402300800"), Some(253_402_300));
@@ -577,12 +601,15 @@ mod tests {
 
     #[test]
     fn a_day_and_month_in_either_order_are_named() {
-        for s in ["03/22/2024", "22/03/2024 18:05", "3/4/24"] {
+        for s in [
+            "03/22/2024",
+            "22/03/2024 18:05",
+            "3/4/24",
+            "03/22/2024,",
+            "03/22/2024T18:05",
+        ] {
             let err = time_of_text(s).unwrap_err();
-            assert!(
-                err.contains("day and month could come in either order"),
-                "{err}"
-            );
+            assert!(err.contains("numeric dates with '/' are not read"), "{err}");
         }
         let err = time_of_text("2024-13-01").unwrap_err();
         assert!(err.contains("expected e.g."), "{err}");
@@ -601,6 +628,13 @@ mod tests {
             "22.03.24",
             "2024-03-22 18:5",
             "March 22, 2024 at",
+            "2024-03-22,",
+            "March 22, 2024,",
+            "2024-03-22 1805",
+            "2024-03-22T1805",
+            "20240322T",
+            "0000-01-01",
+            "9999-12-31T23:59:59-05:00",
             "2024-03-22T12",
             "2024-02-30",
             "2023-02-29",

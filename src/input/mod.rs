@@ -137,8 +137,8 @@ pub struct InputOptions {
     pub id_column: String,
     /// CSV column holding the text. By default, `text`.
     pub text_column: String,
-    /// JSONL field holding the publication date ([`date::parse_date`], or a JSON integer of
-    /// Unix seconds); a record without
+    /// JSONL field holding the publication date ([`date::parse_date`], or a JSON number of
+    /// Unix seconds or milliseconds); a record without
     /// the field, or with `null` or `""` in it, has no date. Empty: dates are not read.
     /// By default, empty (the CLI reads `date` when the rewrite tier runs).
     pub date_field: String,

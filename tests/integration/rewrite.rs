@@ -663,8 +663,8 @@ fn a_bad_date_is_an_error_naming_the_record() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
-            "{path}:1: field \"date\": \"03/04/2024\" is not a time: its day and month could \
-             come in either order"
+            "{path}:1: field \"date\": \"03/04/2024\" is not a time: numeric dates with '/' \
+             are not read, their day and month order differs between countries"
         )),
         "{err}"
     );
