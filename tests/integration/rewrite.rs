@@ -526,6 +526,17 @@ fn clustered(csv: &str) -> Vec<(String, String)> {
     ids
 }
 
+/// `cluster` of the seeds dated `week` is one cluster of all five.
+fn assert_one_cluster_of_five(dir: &Path, week: &[Option<&str>; 5]) {
+    let path = dated_seeds(dir, week, &[]);
+    let all = ["000", "001", "002", "003", "004"].map(|s| ("1".to_string(), s.to_string()));
+    assert_eq!(
+        clustered(&neardup(&["cluster", "-q", &path])),
+        all,
+        "{week:?}"
+    );
+}
+
 /// Publication dates: rewrites of a wire story appear within days, so a seed dated two
 /// months after the others is no rewrite of them, while exact copies published later stay
 /// copies. A window that covers the gap, or ignoring dates, brings the seed back.
@@ -539,9 +550,7 @@ fn a_rewrite_window_keeps_articles_published_months_apart_apart() {
         None,
         Some("2024-03-25 08:00"),
     ];
-    let path = dated_seeds(dir.path(), &week, &[]);
-    let all = ["000", "001", "002", "003", "004"].map(|s| ("1".to_string(), s.to_string()));
-    assert_eq!(clustered(&neardup(&["cluster", "-q", &path])), all);
+    assert_one_cluster_of_five(dir.path(), &week);
 
     // Seed 004 two months later; an exact copy of seed 002 published months earlier (a
     // group of copies spans its members' dates: this one does not reach May).
@@ -682,9 +691,7 @@ fn dates_in_the_forms_news_sites_write_are_read() {
         None,
         Some("2024/3/25 8:00"),
     ];
-    let path = dated_seeds(dir.path(), &week, &[]);
-    let all = ["000", "001", "002", "003", "004"].map(|s| ("1".to_string(), s.to_string()));
-    assert_eq!(clustered(&neardup(&["cluster", "-q", &path])), all);
+    assert_one_cluster_of_five(dir.path(), &week);
     let mut later = week;
     later[4] = Some("May 24, 2024 at 6:05 p.m. EDT");
     let path = dated_seeds(dir.path(), &later, &[]);
