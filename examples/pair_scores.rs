@@ -8,7 +8,9 @@
 //! to the output. Profiles are built over the whole corpus at the default settings, so the
 //! scores are the ones `pairs --tier all` gives. Output: the input columns, then `n`,
 //! `threshold`, `score`, `verdict` and the parts of the score (see
-//! `neardup::rewrite::score`).
+//! `neardup::rewrite::score`), and `days_apart`, how far apart the two were published (empty
+//! when either has no `date`): `pairs` lists a pair whose verdict is 1 only when it is within
+//! the rewrite window (3 days by default).
 
 use std::collections::HashMap;
 
@@ -61,6 +63,7 @@ fn main() -> anyhow::Result<()> {
             "month_conflict",
             "short_score",
             "short_threshold",
+            "days_apart",
         ]
         .map(str::to_string),
     );
@@ -96,6 +99,10 @@ fn main() -> anyhow::Result<()> {
             u8::from(s.month_conflict).to_string(),
             format!("{:.6}", s.short_score),
             format!("{:.6}", s.short_threshold),
+            match (corpus.docs[a].date, corpus.docs[b].date) {
+                (Some(x), Some(y)) => format!("{:.3}", x.abs_diff(y) as f64 / 86_400.0),
+                _ => String::new(),
+            },
         ]);
         out.write_record(&row)?;
     }
