@@ -13,6 +13,7 @@
 //! | weights | [`Stats`], [`Profile`] | `(1 + ln tf) · idf`, idf smoothed by the [`background`] table |
 //! | sketch | [`sketch`] | weighted MinHash (P-MinHash) of the top-30 features; LSH with r = 2 |
 //! | gate | [`CandidateGate`] | drop candidates whose `J` is below `θ(n)`: they cannot verify |
+//! | storage | [`codec`] | a profile's stored form, for an index that scores articles it no longer has |
 //! | verify | [`score`] | `V = J · (1 − λ(1 − KA))`, gated by shared rare content and number conflicts, against `θ(n)` |
 //!
 //! Every stage works on one document (or merges counts); [`crate::pipeline`] runs them over
@@ -33,6 +34,7 @@
 
 pub mod background;
 pub mod boilerplate;
+pub mod codec;
 pub mod features;
 pub mod score;
 pub mod sketch;
