@@ -186,8 +186,7 @@ fn day_month_unknown(text: &str) -> bool {
 
 /// A time given as a JSON value: `None` for `null` or a blank string, Unix seconds (or
 /// milliseconds, see [`parse_date`]) for a number (a fraction is dropped), [`time_of_text`]
-/// for a string. The rewrite tier's
-/// `--time-field` and the filter's read times this way.
+/// for a string. The rewrite tier's `--time-field` and the filter's read times this way.
 pub fn time_of_json(value: &serde_json::Value) -> Result<Option<i64>, String> {
     use serde_json::Value;
     match value {
