@@ -66,6 +66,20 @@ pub struct IndexEngineArgs {
     /// older than the newest minus this: 90s, 30m, 72h, 7d.
     #[arg(long, value_name = "DURATION", requires = "time_field", value_parser = parse_window)]
     pub window: Option<i64>,
+    /// What a new index reports: near (exact copies and near-duplicates) or all (also
+    /// rewrites, the same story in other words; each article's rewrite profile, about 3 KB,
+    /// is stored beside its shingles) [new index: near].
+    #[arg(long, value_enum, value_name = "near|all")]
+    pub tier: Option<IndexTier>,
+}
+
+/// The tiers of an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IndexTier {
+    /// Exact copies and near-duplicates.
+    Near,
+    /// Also rewrites.
+    All,
 }
 
 impl IndexEngineArgs {
@@ -87,6 +101,7 @@ impl IndexEngineArgs {
             lsh,
             time_field: self.time_field.clone(),
             window_secs: self.window,
+            rewrite: self.tier.map(|t| t == IndexTier::All),
         })
     }
 }
@@ -149,7 +164,8 @@ pub enum Emit {
     New,
 }
 
-/// Check arriving articles against the index, add the new ones, print a verdict each.
+/// Check arriving articles against the index, add the new ones (and rewrites), print a
+/// verdict each.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Articles to check (JSONL by default); `-` or none: standard input.
@@ -230,6 +246,9 @@ fn summary(s: &FeedSummary, started: Instant) -> String {
         s.exact,
         s.near
     );
+    if s.rewrite > 0 {
+        line.push_str(&format!(", {} rewrite", s.rewrite));
+    }
     if s.skipped > 0 {
         line.push_str(&format!(", skipped {} invalid record(s)", s.skipped));
     }

@@ -89,7 +89,8 @@ pub enum Command {
     /// Build, inspect and compact a persistent index for `filter`.
     Index(index::IndexArgs),
     /// Check arriving articles against a persistent index: a verdict per article
-    /// (new | exact | near-duplicate), new ones added. See `neardup help filter`.
+    /// (new | exact | near-duplicate | rewrite), new ones and rewrites added. See
+    /// `neardup help filter`.
     Filter(index::FilterArgs),
 }
 

@@ -72,6 +72,8 @@ pub struct FeedSummary {
     pub exact: u64,
     /// Near-duplicates.
     pub near: u64,
+    /// Rewrites (with the rewrite tier).
+    pub rewrite: u64,
     /// Records skipped.
     pub skipped: u64,
 }
@@ -141,7 +143,9 @@ pub fn feed(
                 summary.records += 1;
                 match p.and_then(|(doc, p)| {
                     let decision = index.decide(&p)?;
-                    if decision.verdict == Verdict::New {
+                    // A rewrite is kept too: the story's next version may be closer to it
+                    // than to the first one. A copy adds nothing its original lacks.
+                    if matches!(decision.verdict, Verdict::New | Verdict::Rewrite) {
                         index.insert(&doc.id, &p)?;
                     }
                     Ok((doc, decision))
@@ -151,6 +155,7 @@ pub fn feed(
                             Verdict::New => summary.new += 1,
                             Verdict::Exact => summary.exact += 1,
                             Verdict::NearDuplicate => summary.near += 1,
+                            Verdict::Rewrite => summary.rewrite += 1,
                         }
                         outcomes.push(Outcome::Decided { doc, decision });
                     }

@@ -6,8 +6,9 @@
 //!   content hash, LSH band keys) and where the article's shingle set lives in `sets.N`, with
 //!   the set's own CRC. About 200 bytes per article, so opening a million-article index
 //!   reads ~200 MB instead of the gigabytes of shingle sets.
-//! - `sets.N`: an 8-byte magic, then each article's sorted shingle-hash set (`u64`s), read
-//!   back with positioned reads only when a candidate must be verified.
+//! - `sets.N`: an 8-byte magic, then each article's sorted shingle-hash set (`u64`s) and,
+//!   in an index with the rewrite tier, its rewrite profile ([`crate::rewrite::codec`])
+//!   right after it; read back with positioned reads only when a candidate must be verified.
 //!
 //! Writers append the shingle sets first and the log records second, then fsync both; only
 //! then are verdicts printed. After a crash the log may end in a torn record (a length
@@ -27,10 +28,14 @@ pub const LOG_MAGIC: &[u8; 8] = b"NDUPLOG1";
 pub const SETS_MAGIC: &[u8; 8] = b"NDUPSET1";
 /// Bytes before a record's payload: length and CRC.
 const FRAME: usize = 8;
-/// No record is larger: an id is at most 64 KiB and there are at most 65 536 band keys.
-const MAX_PAYLOAD: usize = 1 + 8 + 4 + 4 + 16 + 8 + 8 + 2 + 65_535 + 4 + 8 * 65_536;
-/// Payload kind of an article record (the only kind so far).
+/// No record is larger: an id is at most 64 KiB and there are at most 65 536 band keys of
+/// each tier.
+const MAX_PAYLOAD: usize =
+    1 + 8 + 4 + 4 + 16 + 8 + 8 + 2 + 65_535 + 4 + 8 * 65_536 + 8 + 4 + 4 + 4 + 8 * 65_536;
+/// Payload kind of an article record.
 const KIND_DOC: u8 = 1;
+/// Payload kind of an article record with its rewrite profile and rewrite band keys.
+const KIND_DOC_REWRITE: u8 = 2;
 /// Stored timestamp of an article without one.
 const NO_TIME: i64 = i64::MIN;
 
@@ -53,6 +58,37 @@ pub struct DocRecord<'a> {
     pub id: &'a str,
     /// LSH band keys, little-endian `u64`s (empty for an article without tokens).
     pub keys: &'a [u8],
+    /// In an index with the rewrite tier: where the article's rewrite profile is and its
+    /// rewrite band keys.
+    pub rewrite: Option<RewriteRef<'a>>,
+}
+
+/// Where an article's rewrite profile lives in `sets.N`, and its rewrite band keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RewriteRef<'a> {
+    /// Byte offset of the profile in `sets.N`.
+    pub offset: u64,
+    /// Its length in bytes.
+    pub len: u32,
+    /// CRC-32 of its bytes.
+    pub crc: u32,
+    /// Rewrite-sketch band keys, little-endian `u64`s (empty when the article has no
+    /// weighted feature).
+    pub keys: &'a [u8],
+}
+
+impl RewriteRef<'_> {
+    /// The rewrite band keys.
+    pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.keys
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+    }
+
+    /// Where the profile ends in `sets.N`.
+    pub fn end(&self) -> Option<u64> {
+        self.offset.checked_add(u64::from(self.len))
+    }
 }
 
 impl DocRecord<'_> {
@@ -67,7 +103,11 @@ impl DocRecord<'_> {
     pub fn encode(&self, out: &mut Vec<u8>) {
         let start = out.len();
         out.extend_from_slice(&[0; FRAME]);
-        out.push(KIND_DOC);
+        out.push(if self.rewrite.is_some() {
+            KIND_DOC_REWRITE
+        } else {
+            KIND_DOC
+        });
         out.extend_from_slice(&self.set_offset.to_le_bytes());
         out.extend_from_slice(&self.set_len.to_le_bytes());
         out.extend_from_slice(&self.set_crc.to_le_bytes());
@@ -85,6 +125,13 @@ impl DocRecord<'_> {
         out.extend_from_slice(self.id.as_bytes());
         out.extend_from_slice(&((self.keys.len() / 8) as u32).to_le_bytes());
         out.extend_from_slice(self.keys);
+        if let Some(rw) = &self.rewrite {
+            out.extend_from_slice(&rw.offset.to_le_bytes());
+            out.extend_from_slice(&rw.len.to_le_bytes());
+            out.extend_from_slice(&rw.crc.to_le_bytes());
+            out.extend_from_slice(&((rw.keys.len() / 8) as u32).to_le_bytes());
+            out.extend_from_slice(rw.keys);
+        }
         let payload = &out[start + FRAME..];
         let len = payload.len() as u32;
         let crc = crc32fast::hash(payload);
@@ -95,7 +142,8 @@ impl DocRecord<'_> {
     /// Decodes a payload whose checksum already matched.
     fn decode(p: &[u8]) -> Result<DocRecord<'_>, String> {
         let mut r = Cursor { p, at: 0 };
-        if r.take(1)?[0] != KIND_DOC {
+        let kind = r.take(1)?[0];
+        if kind != KIND_DOC && kind != KIND_DOC_REWRITE {
             return Err("unknown record kind".into());
         }
         let set_offset = r.u64()?;
@@ -112,6 +160,21 @@ impl DocRecord<'_> {
         let id = std::str::from_utf8(r.take(id_len as usize)?).map_err(|_| "id is not UTF-8")?;
         let nkeys = r.u32()? as usize;
         let keys = r.take(nkeys.checked_mul(8).ok_or("too many keys")?)?;
+        let rewrite = if kind == KIND_DOC_REWRITE {
+            let offset = r.u64()?;
+            let len = r.u32()?;
+            let crc = r.u32()?;
+            let n = r.u32()? as usize;
+            let keys = r.take(n.checked_mul(8).ok_or("too many keys")?)?;
+            Some(RewriteRef {
+                offset,
+                len,
+                crc,
+                keys,
+            })
+        } else {
+            None
+        };
         if r.at != p.len() {
             return Err("trailing bytes in record".into());
         }
@@ -124,6 +187,7 @@ impl DocRecord<'_> {
             source,
             id,
             keys,
+            rewrite,
         })
     }
 }
@@ -203,7 +267,7 @@ fn record_at(bytes: &[u8], at: usize) -> Result<(&[u8], usize), String> {
 /// is damage, not a torn final write.
 fn good_record_after(bytes: &[u8], from: usize) -> bool {
     (from..bytes.len().saturating_sub(FRAME)).any(|at| {
-        bytes.get(at + FRAME) == Some(&KIND_DOC)
+        matches!(bytes.get(at + FRAME), Some(&KIND_DOC | &KIND_DOC_REWRITE))
             && record_at(bytes, at)
                 .ok()
                 .is_some_and(|(p, _)| DocRecord::decode(p).is_ok())
@@ -303,6 +367,44 @@ pub fn decode_at(bytes: &[u8], at: usize) -> DocRecord<'_> {
         .unwrap_or_else(|e| unreachable!("record at {at} was checked: {e}"))
 }
 
+/// Reads `len` bytes at `offset` of the sets file into `buf` and checks their CRC (`what`
+/// names them in errors).
+pub fn read_checked(
+    file: &File,
+    path: &Path,
+    (offset, len, crc): (u64, u32, u32),
+    what: &str,
+    buf: &mut Vec<u8>,
+) -> IndexResult<()> {
+    buf.resize(len as usize, 0);
+    file.read_exact_at(buf, offset).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            IndexError::Corrupt {
+                path: path.to_path_buf(),
+                offset,
+                what: format!("{what} cut short (file truncated)"),
+                recovery: RECOVER_DAMAGE.into(),
+            }
+        } else {
+            IndexError::io(path, e)
+        }
+    })?;
+    check_crc(path, offset, crc, buf, what)
+}
+
+/// Checks bytes read from the sets file against their CRC.
+pub fn check_crc(path: &Path, offset: u64, crc: u32, bytes: &[u8], what: &str) -> IndexResult<()> {
+    if crc32fast::hash(bytes) != crc {
+        return Err(IndexError::Corrupt {
+            path: path.to_path_buf(),
+            offset,
+            what: format!("{what} checksum mismatch"),
+            recovery: RECOVER_DAMAGE.into(),
+        });
+    }
+    Ok(())
+}
+
 /// Reads the shingle set at `offset` (`len` hashes) into `out` and checks its CRC.
 pub fn read_set(
     file: &File,
@@ -373,6 +475,7 @@ mod tests {
             source: None,
             id,
             keys: &keys,
+            rewrite: None,
         }
         .encode(&mut out);
         out
@@ -406,6 +509,49 @@ mod tests {
         let r = DocRecord::decode(p).unwrap();
         assert_eq!(r.keys().collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(r.timestamp, Some(1_700_000_000));
+        assert_eq!(r.rewrite, None);
+    }
+
+    #[test]
+    fn a_rewrite_record_round_trips_and_a_torn_one_is_a_torn_tail() {
+        let keys: Vec<u8> = [5u64, 6].iter().flat_map(|k| k.to_le_bytes()).collect();
+        let rw_keys: Vec<u8> = (10u64..138).flat_map(|k| k.to_le_bytes()).collect();
+        let rec = DocRecord {
+            set_offset: 8,
+            set_len: 2,
+            set_crc: 1,
+            content_hash: 5,
+            timestamp: None,
+            source: Some(3),
+            id: "rw",
+            keys: &keys,
+            rewrite: Some(RewriteRef {
+                offset: 24,
+                len: 3000,
+                crc: 77,
+                keys: &rw_keys,
+            }),
+        };
+        let mut bytes = LOG_MAGIC.to_vec();
+        rec.encode(&mut bytes);
+        let one = bytes.len();
+        rec.encode(&mut bytes);
+        let mut seen = Vec::new();
+        let (_, ending) = scan(Path::new("log.0"), &bytes, |_, r| {
+            seen.push(
+                r.clone()
+                    .rewrite
+                    .map(|rw| (rw.offset, rw.len, rw.crc, rw.keys().count())),
+            );
+            assert_eq!(r, rec);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(ending, Ending::Clean);
+        assert_eq!(seen, [Some((24, 3000, 77, 128)); 2]);
+        let (got, ending) = ids(&bytes[..one + 40]);
+        assert_eq!(got, ["rw"]);
+        assert!(matches!(ending, Ending::Torn { .. }), "{ending:?}");
     }
 
     #[test]

@@ -24,6 +24,11 @@ use crate::shingle::ShingleKind;
 /// folded 128-bit multiply, word shingles rolled as a cyclic polynomial.
 pub const FORMAT_VERSION: u32 = 3;
 
+/// Version of an index with the rewrite tier: format 3, plus each article's rewrite profile
+/// in `sets.N` and a log record kind that points to it. A neardup that reads only format 3
+/// refuses such an index at open instead of taking its records for damage.
+pub const FORMAT_VERSION_REWRITE: u32 = 4;
+
 /// Name of the parameter file inside the index directory.
 pub const META_FILE: &str = "index.json";
 
@@ -52,6 +57,10 @@ pub struct IndexParams {
     pub window_secs: Option<i64>,
     /// Which `log.N` / `sets.N` pair is current (compaction writes generation N + 1).
     pub generation: u64,
+    /// The rewrite tier: articles that tell a stored article's story in other words are
+    /// `rewrite`s of it (`--tier all`). Absent in indexes made before it: `false`.
+    #[serde(default)]
+    pub rewrite: bool,
 }
 
 /// Parameters asked for on the command line; `None` means "the index's value" (or the
@@ -74,6 +83,8 @@ pub struct RequestedParams {
     pub time_field: Option<String>,
     /// `--window`, in seconds.
     pub window_secs: Option<i64>,
+    /// `--tier`: `Some(true)` for `all` (with the rewrite tier), `Some(false)` for `near`.
+    pub rewrite: Option<bool>,
 }
 
 impl RequestedParams {
@@ -96,8 +107,13 @@ impl RequestedParams {
                 crate::Error::Config("--time-field and --window go together".into()).into(),
             );
         }
+        let rewrite = self.rewrite.unwrap_or(false);
         Ok(IndexParams {
-            format: FORMAT_VERSION,
+            format: if rewrite {
+                FORMAT_VERSION_REWRITE
+            } else {
+                FORMAT_VERSION
+            },
             shingle: config.shingle.to_string(),
             normalize: config.normalizer.to_string(),
             num_perm: config.num_perm,
@@ -108,6 +124,7 @@ impl RequestedParams {
             time_field: self.time_field.clone(),
             window_secs: self.window_secs,
             generation: 0,
+            rewrite,
         })
     }
 
@@ -156,6 +173,10 @@ impl RequestedParams {
                 show(&built.time_field),
                 show(&self.time_field),
             );
+        }
+        let tier = |rewrite: bool| if rewrite { "all" } else { "near" }.to_string();
+        if let Some(r) = self.rewrite.filter(|&r| r != built.rewrite) {
+            return mismatch("--tier", tier(built.rewrite), tier(r));
         }
         if let Some(w) = self.window_secs {
             if Some(w) != built.window_secs {
@@ -216,13 +237,23 @@ impl IndexParams {
                 what: format!("not a valid parameter file ({e})"),
                 recovery: RECOVER_META.into(),
             })?;
-        if params.format != FORMAT_VERSION {
+        let expected = if params.rewrite {
+            FORMAT_VERSION_REWRITE
+        } else {
+            FORMAT_VERSION
+        };
+        if params.format != expected {
             return Err(IndexError::Corrupt {
                 path,
                 offset: 0,
                 what: format!(
-                    "index format {} is not the format {FORMAT_VERSION} this neardup reads",
-                    params.format
+                    "index format {} is not the format {expected} this neardup reads for {} index",
+                    params.format,
+                    if params.rewrite {
+                        "a rewrite-tier"
+                    } else {
+                        "a near-duplicate"
+                    }
                 ),
                 recovery: "rebuild the index with this version's `neardup index build`".into(),
             });

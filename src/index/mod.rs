@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `index.json` | the parameters ([`IndexParams`]) and the current generation | at open |
 //! | `log.N` | one checksummed record per article: id, time, source, content hash, LSH band keys, where its shingle set is ([`log`]) | in full at open |
-//! | `sets.N` | each article's sorted shingle-hash set | by positioned reads, to verify a candidate |
+//! | `sets.N` | each article's sorted shingle-hash set, and with the rewrite tier its rewrite fingerprint ([`crate::rewrite::Fingerprint`]) | by positioned reads, to verify a candidate (fingerprints also once at open) |
 //! | `LOCK` | the writer lock and its holder's pid ([`lock`]) | by writers |
 //!
 //! In memory an open index keeps, per article, about 80 bytes (id, content hash, time,
@@ -27,6 +27,19 @@
 //!
 //! With a time window, articles whose time is more than the window before the newest
 //! article's are expired: never matched, not loaded at open, dropped by [`compact`].
+//!
+//! **The rewrite tier** (`--tier all` when the index is made; format 4). Each article's
+//! rewrite fingerprint, its term counts and the parts of its profile that do not depend on
+//! them, is stored after its shingle set, and its log record carries 128 band keys of its
+//! weighted MinHash sketch, one sample each. An article that is neither a copy nor a
+//! near-duplicate is checked for rewrites: the stored articles that share at least 7 of the
+//! 128 samples (a pair at the lowest score that can verify does with probability 0.99), the
+//! 64 sharing most, are weighted with the document frequencies of the index and the
+//! article (as `cluster` weights a corpus: the index's template vocabulary weighs little)
+//! and scored; the best verified one makes a `rewrite`. Rewrites are added to the index
+//! like new articles, since a story's next version may be closer to one of them. The
+//! document frequencies are counted from the stored fingerprints at open and as articles
+//! are added; articles that expire during a run stay counted until the next open.
 
 mod bands;
 mod error;
@@ -46,16 +59,19 @@ use xxhash_rust::xxh3::xxh3_64;
 
 pub use error::{IndexError, IndexResult};
 pub use feed::{feed, FeedOptions, FeedSummary, Outcome};
-pub use meta::{IndexParams, RequestedParams, FORMAT_VERSION, META_FILE};
+pub use meta::{IndexParams, RequestedParams, FORMAT_VERSION, FORMAT_VERSION_REWRITE, META_FILE};
 pub use time::{format_rfc3339, format_window, parse_date, parse_window, timestamp_of};
 
 use crate::lsh::LshParams;
 use crate::minhash::MinHasher;
+use crate::rewrite::features::HashMap64;
+use crate::rewrite::sketch::WeightedMinHasher;
+use crate::rewrite::{codec, CorpusSize, Fingerprint, Profile, RewriteParams};
 use crate::shingle::{Scratch, Shingler};
 use crate::verify::Similarity;
 use bands::BandTables;
 use lock::WriterLock;
-use log::{DocRecord, Ending, LOG_MAGIC, RECOVER_DAMAGE, SETS_MAGIC};
+use log::{DocRecord, Ending, RewriteRef, LOG_MAGIC, RECOVER_DAMAGE, SETS_MAGIC};
 use rayon::prelude::*;
 
 /// What the index says about an article.
@@ -69,6 +85,9 @@ pub enum Verdict {
     Exact,
     /// Exact Jaccard similarity with an indexed article at or above the threshold.
     NearDuplicate,
+    /// The same story as an indexed article in other words: its rewrite score verifies
+    /// (an index with the rewrite tier only).
+    Rewrite,
 }
 
 impl std::fmt::Display for Verdict {
@@ -77,6 +96,7 @@ impl std::fmt::Display for Verdict {
             Verdict::New => "new",
             Verdict::Exact => "exact",
             Verdict::NearDuplicate => "near-duplicate",
+            Verdict::Rewrite => "rewrite",
         })
     }
 }
@@ -88,7 +108,8 @@ pub struct Decision {
     pub verdict: Verdict,
     /// The id of the matching indexed article (`None` for a new one).
     pub matched: Option<String>,
-    /// Exact Jaccard similarity with the match (1 for an exact copy; `None` for a new one).
+    /// Exact Jaccard similarity with the match (1 for an exact copy), or for a rewrite its
+    /// rewrite score `V`; `None` for a new one.
     pub score: Option<f64>,
 }
 
@@ -155,6 +176,8 @@ struct Entry {
     set_len: u32,
     set_crc: u32,
     id_len: u16,
+    /// Where the rewrite profile is in `sets.N` (offset, length, CRC); length 0: none.
+    profile: (u64, u32, u32),
 }
 
 /// An article fingerprinted for the index: its shingle set, band keys and content hash.
@@ -170,6 +193,102 @@ pub struct Prepared {
     pub timestamp: Option<i64>,
     /// Hash of the source field's value (see [`source_hash`]).
     pub source: Option<u64>,
+    /// With the rewrite tier: the article's rewrite profile, its stored form and its
+    /// rewrite band keys.
+    pub rewrite: Option<PreparedRewrite>,
+}
+
+/// An article's rewrite-tier fingerprint (see [`Prepared::rewrite`]).
+#[derive(Debug, Clone, Default)]
+pub struct PreparedRewrite {
+    /// Its term counts and the parts of its profile that do not depend on them, weighted
+    /// when it is compared, by the index's document frequencies ([`Fingerprint`]).
+    pub fingerprint: Fingerprint,
+    /// The stored form ([`codec::encode_fingerprint`]).
+    pub bytes: Vec<u8>,
+    /// Band keys of its weighted MinHash sketch (empty without weighted features).
+    pub keys: Vec<u64>,
+}
+
+/// An article's fingerprint, and its top features weighted by the shipped background and
+/// the article alone (what its sketch is made of): off-topic lines dropped, no
+/// repeated-line detection (that needs the other articles' lines).
+pub fn rewrite_fingerprint(text: &str, params: &RewriteParams) -> (Fingerprint, Vec<(u64, f64)>) {
+    use crate::rewrite::{boilerplate, Stats};
+    let mut doc = crate::rewrite::DocUnits::parse(text);
+    if params.boilerplate {
+        let alone = Stats::new(&[doc.term_counts()], params);
+        boilerplate::drop_off_topic(
+            &mut doc,
+            &alone,
+            params.off_topic_coherence,
+            params.off_topic_min_tokens,
+        );
+    }
+    let profile = Profile::build(&doc, &Stats::new(&[doc.term_counts()], params), params);
+    (Fingerprint::of(&doc, &profile), profile.top)
+}
+
+/// What an index with the rewrite tier keeps besides the near-duplicate tables.
+///
+/// Its LSH has a band per sketch sample (a row each), and an article is a candidate when
+/// it shares [`RewriteState::min_hits`] samples: banding two rows per band, as `cluster`
+/// does for large corpora, misses about one pair in ten at the weighted Jaccard of the seed
+/// rewrites (0.17 to 0.29), and an index cannot fall back on a cluster to find them; one
+/// shared sample alone makes every article on the subject a candidate.
+struct RewriteState {
+    params: RewriteParams,
+    sketcher: WeightedMinHasher,
+    lsh: LshParams,
+    tables: BandTables,
+    /// Document frequencies over the indexed articles (those live at open, and those added
+    /// since), their number and their kept tokens: the statistics a pair is weighted by.
+    df: HashMap64<u32>,
+    docs: usize,
+    tokens: usize,
+    /// Decoded fingerprints of recent candidates (an article of a template or a running
+    /// story is a candidate of many): at most [`FINGERPRINT_CACHE`], then emptied.
+    cache: std::collections::HashMap<u32, std::sync::Arc<Fingerprint>>,
+    /// Shared samples that make a candidate: a pair at `threshold_min`, the lowest
+    /// Jaccard that can verify, shares as many with probability 0.99.
+    min_hits: usize,
+}
+
+/// Rewrite candidates verified per article at most.
+const MAX_REWRITE_CANDIDATES: usize = 64;
+
+/// Decoded fingerprints kept in memory by an index with the rewrite tier (about 4 KB each).
+const FINGERPRINT_CACHE: usize = 20_000;
+
+impl RewriteState {
+    /// Counts an indexed article in the document frequencies.
+    fn count(&mut self, fp: &Fingerprint) {
+        for t in &fp.terms {
+            *self.df.entry(t.0).or_insert(0) += 1;
+        }
+        self.docs += 1;
+        self.tokens += fp.tokens as usize;
+    }
+}
+
+/// The most shared samples out of `k` that a pair at Jaccard `j` still reaches with
+/// probability at least `recall` (binomial tail), at least 1.
+fn min_hits(k: usize, j: f64, recall: f64) -> usize {
+    // P(X = i) for X ~ Bin(k, j), summed from the top.
+    let pmf = |i: usize| {
+        let ln_choose: f64 = (0..i)
+            .map(|t| ((k - t) as f64).ln() - ((t + 1) as f64).ln())
+            .sum();
+        (ln_choose + i as f64 * j.ln() + (k - i) as f64 * (1.0 - j).ln()).exp()
+    };
+    let mut tail = 0.0;
+    for m in (1..=k).rev() {
+        tail += pmf(m);
+        if tail >= recall {
+            return m;
+        }
+    }
+    1
 }
 
 /// Reusable buffers for [`Index::prepare`]; one per thread.
@@ -233,6 +352,7 @@ pub struct Index {
     cands: Vec<u32>,
     read_buf: Vec<u8>,
     set_buf: Vec<u64>,
+    rewrite: Option<RewriteState>,
 }
 
 impl std::fmt::Debug for Index {
@@ -273,12 +393,16 @@ fn check_log(
     let outside = |&at: &usize| {
         let r = log::decode_at(bytes, at);
         let set_end = r.set_offset.checked_add(r.set_len as u64 * 8);
-        r.set_offset < SETS_MAGIC.len() as u64 || set_end.is_none_or(|e| e > sets_len)
+        let magic = SETS_MAGIC.len() as u64;
+        let profile_outside = r.rewrite.is_some_and(|rw| {
+            rw.len > 0 && (rw.offset < magic || rw.end().is_none_or(|e| e > sets_len))
+        });
+        r.set_offset < magic || set_end.is_none_or(|e| e > sets_len) || profile_outside
     };
     if let Some(first) = records.par_iter().position_first(outside) {
         let at = records[first];
         let what = format!(
-            "the shingle set of {:?} lies past the end of {} ({} bytes)",
+            "the shingle set or rewrite profile of {:?} lies past the end of {} ({} bytes)",
             log::decode_at(bytes, at).id,
             sets_path.display(),
             sets_len
@@ -399,6 +523,23 @@ impl Index {
         }
         let checked = check_log(&log_path, &sets_path, &bytes, sets_file_len, salvage)?;
         let lsh = config.lsh_params()?;
+        let rewrite = if params.rewrite {
+            let rw = RewriteParams::default();
+            let rw_lsh = LshParams::new(rw.sketch_size, 1, rw.sketch_size)?;
+            Some(RewriteState {
+                sketcher: WeightedMinHasher::new(rw.sketch_size, config.seed)?,
+                tables: BandTables::build(vec![Vec::new(); rw_lsh.bands], &[], 0),
+                lsh: rw_lsh,
+                min_hits: min_hits(rw.sketch_size, rw.threshold_min, 0.99),
+                params: rw,
+                df: HashMap64::default(),
+                docs: 0,
+                tokens: 0,
+                cache: std::collections::HashMap::new(),
+            })
+        } else {
+            None
+        };
         let mut index = Index {
             dir: dir.to_path_buf(),
             shingler: config.shingler(),
@@ -434,6 +575,7 @@ impl Index {
             cands: Vec::new(),
             read_buf: Vec::new(),
             set_buf: Vec::new(),
+            rewrite,
         };
         let decode = |&at: &usize| log::decode_at(&bytes, at);
         let (oldest, newest) = checked
@@ -477,12 +619,44 @@ impl Index {
         let mut band_keys: Vec<Vec<u32>> =
             (0..lsh.bands).map(|_| Vec::with_capacity(live)).collect();
         let mut keyed: Vec<u32> = Vec::with_capacity(live);
+        let rw_bands = index.rewrite.as_ref().map_or(0, |r| r.lsh.bands);
+        let mut rw_band_keys: Vec<Vec<u32>> = (0..rw_bands).map(|_| Vec::new()).collect();
+        let mut rw_keyed: Vec<u32> = Vec::new();
         let mut sets_end = SETS_MAGIC.len() as u64;
         for at in &checked.records {
             let rec = decode(at);
             sets_end = sets_end.max(rec.set_offset + rec.set_len as u64 * 8);
+            if let Some(end) = rec.rewrite.and_then(|rw| rw.end()) {
+                sets_end = sets_end.max(end);
+            }
             if expired(&rec) {
                 continue;
+            }
+            let rw_keys = rec.rewrite.map_or(0, |rw| rw.keys.len() / 8);
+            if rec.rewrite.is_some() != index.rewrite.is_some()
+                || (rw_keys != 0 && rw_keys != rw_bands)
+            {
+                return Err(IndexError::Corrupt {
+                    path: index.log_path.clone(),
+                    offset: *at as u64,
+                    what: format!(
+                        "record {:?} has {} rewrite band keys, the index {}",
+                        rec.id,
+                        rec.rewrite.map_or("no".into(), |_| rw_keys.to_string()),
+                        if index.rewrite.is_some() {
+                            rw_bands.to_string()
+                        } else {
+                            "no rewrite tier".into()
+                        }
+                    ),
+                    recovery: RECOVER_DAMAGE.into(),
+                });
+            }
+            if let Some(rw) = rec.rewrite.filter(|_| rw_keys != 0) {
+                rw_keyed.push(index.entries.len() as u32);
+                for (band, key) in rw.keys().enumerate() {
+                    rw_band_keys[band].push(bands::top(key));
+                }
             }
             let nkeys = rec.keys.len() / 8;
             if nkeys != 0 && nkeys != lsh.bands {
@@ -508,6 +682,22 @@ impl Index {
         drop(bytes);
         index.ids.shrink_to_fit();
         index.tables = BandTables::build(band_keys, &keyed, index.entries.len() as u32);
+        if let Some(rw) = &mut index.rewrite {
+            rw.tables = BandTables::build(rw_band_keys, &rw_keyed, index.entries.len() as u32);
+        }
+        if index.rewrite.is_some() {
+            // The document frequencies of the live articles, from their stored fingerprints.
+            for slot in 0..index.entries.len() as u32 {
+                let fp = if index.entries[slot as usize].profile.1 > 0 {
+                    index.load_fingerprint(slot)?
+                } else {
+                    Fingerprint::default()
+                };
+                if let Some(rw) = &mut index.rewrite {
+                    rw.count(&fp);
+                }
+            }
+        }
         index.stats.live = index.entries.len() as u64;
         index.stats.expired = index.stats.docs - index.stats.live;
         if let Some((at, what)) = &checked.torn {
@@ -550,6 +740,9 @@ impl Index {
             set_len: rec.set_len,
             set_crc: rec.set_crc,
             id_len: rec.id.len() as u16,
+            profile: rec
+                .rewrite
+                .map_or((0, 0, 0), |rw| (rw.offset, rw.len, rw.crc)),
         });
         if let Some(t) = rec.timestamp {
             self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
@@ -609,13 +802,146 @@ impl Index {
                 .collect(),
             None => Vec::new(),
         };
+        let rewrite = self.rewrite.as_ref().map(|rw| {
+            let (fingerprint, top) = rewrite_fingerprint(text, &rw.params);
+            let keys = rw
+                .sketcher
+                .sketch(&top)
+                .map(|sk| (0..rw.lsh.bands).map(|b| rw.lsh.band_key(&sk, b)).collect())
+                .unwrap_or_default();
+            let mut bytes = Vec::new();
+            codec::encode_fingerprint(&fingerprint, &mut bytes);
+            PreparedRewrite {
+                fingerprint,
+                bytes,
+                keys,
+            }
+        });
         Prepared {
             set,
             keys,
             content_hash: stats.content_hash,
             timestamp: None,
             source: None,
+            rewrite,
         }
+    }
+
+    /// Reads the rewrite fingerprint of `slot`.
+    fn load_fingerprint(&mut self, slot: u32) -> IndexResult<Fingerprint> {
+        let (offset, len, crc) = self.entries[slot as usize].profile;
+        let mut buf = std::mem::take(&mut self.read_buf);
+        let read = if offset >= self.sets_len {
+            let start = (offset - self.sets_len) as usize;
+            let bytes = &self.sets_tail[start..start + len as usize];
+            log::check_crc(&self.sets_path, offset, crc, bytes, "rewrite profile")
+                .map(|()| codec::decode_fingerprint(bytes))
+        } else {
+            log::read_checked(
+                &self.sets,
+                &self.sets_path,
+                (offset, len, crc),
+                "rewrite profile",
+                &mut buf,
+            )
+            .map(|()| codec::decode_fingerprint(&buf))
+        };
+        self.read_buf = buf;
+        read?.map_err(|what| IndexError::Corrupt {
+            path: self.sets_path.clone(),
+            offset,
+            what: format!("rewrite profile: {what}"),
+            recovery: RECOVER_DAMAGE.into(),
+        })
+    }
+
+    /// The best verified rewrite of a prepared article among the stored ones (ties: the
+    /// earliest), within the index's window and the rewrite window.
+    fn decide_rewrite(&mut self, p: &Prepared) -> IndexResult<Option<Decision>> {
+        let (Some(rw), Some(prw)) = (&self.rewrite, &p.rewrite) else {
+            return Ok(None);
+        };
+        let mut hits = Vec::new();
+        for (band, &key) in prw.keys.iter().enumerate() {
+            rw.tables.for_each(band, key, |s| hits.push(s));
+        }
+        hits.sort_unstable();
+        // Published further apart than the rewrite window: not a rewrite (with times).
+        let window = (rw.params.window_days * 86_400.0).min(i64::MAX as f64) as i64;
+        let apart = |t: i64| {
+            p.timestamp
+                .is_some_and(|time| t != i64::MIN && time.abs_diff(t) > window.unsigned_abs())
+        };
+        let mut counted: Vec<(usize, u32)> = hits
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= rw.min_hits)
+            .map(|run| (run.len(), run[0]))
+            .filter(|&(_, c)| {
+                let e = &self.entries[c as usize];
+                self.in_window(c, p.timestamp)
+                    && (p.source.is_none() || Some(e.source) != p.source)
+                    && !apart(e.timestamp)
+            })
+            .collect();
+        // The candidates that share the most samples (the highest estimated similarity;
+        // ties: the earliest) are verified, at most MAX_REWRITE_CANDIDATES of them: an
+        // article of a template or a running story shares samples with hundreds.
+        if counted.len() > MAX_REWRITE_CANDIDATES {
+            counted.select_nth_unstable_by(MAX_REWRITE_CANDIDATES, |a, b| {
+                b.0.cmp(&a.0).then(a.1.cmp(&b.1))
+            });
+            counted.truncate(MAX_REWRITE_CANDIDATES);
+        }
+        let mut cands: Vec<u32> = counted.into_iter().map(|x| x.1).collect();
+        cands.sort_unstable();
+        let mut stored = Vec::with_capacity(cands.len());
+        for c in cands {
+            let cached = self
+                .rewrite
+                .as_ref()
+                .and_then(|rw| rw.cache.get(&c).cloned());
+            let fp = match cached {
+                Some(fp) => fp,
+                None => {
+                    let fp = std::sync::Arc::new(self.load_fingerprint(c)?);
+                    if let Some(rw) = &mut self.rewrite {
+                        if rw.cache.len() >= FINGERPRINT_CACHE {
+                            rw.cache.clear();
+                        }
+                        rw.cache.insert(c, fp.clone());
+                    }
+                    fp
+                }
+            };
+            stored.push((c, fp));
+        }
+        let Some(rw) = &self.rewrite else {
+            return Ok(None);
+        };
+        // Both weighted as `cluster` would weight them in a corpus of the indexed articles
+        // and this one.
+        let params = &rw.params;
+        let size = CorpusSize::new(
+            rw.docs + 1,
+            rw.tokens + prw.fingerprint.tokens as usize,
+            params,
+        );
+        let own: HashMap64<()> = prw.fingerprint.terms.iter().map(|t| (t.0, ())).collect();
+        let df_of = |f: u64| rw.df.get(&f).copied().unwrap_or(0) + u32::from(own.contains_key(&f));
+        let a = prw.fingerprint.profile(&size, df_of, params);
+        let mut best: Option<(u32, f64)> = None;
+        for (c, fp) in stored {
+            let b = fp.profile(&size, df_of, params);
+            let s = crate::rewrite::score::score(&a, &b, params);
+            if s.is_rewrite() && best.is_none_or(|(_, v)| s.score > v) {
+                best = Some((c, s.score));
+            }
+        }
+        Ok(best.map(|(c, v)| Decision {
+            verdict: Verdict::Rewrite,
+            matched: Some(self.id(c).to_string()),
+            score: Some(v),
+        }))
     }
 
     /// Reads the shingle set of `slot` into `self.set_buf`.
@@ -656,8 +982,18 @@ impl Index {
 
     /// The verdict on a prepared article against everything in the tables: the earliest
     /// exact copy, else the most similar verified near-duplicate (ties: the earliest), else
-    /// new. Candidates from the same source are skipped when the article has one.
+    /// with the rewrite tier the best verified rewrite, else new. Candidates from the same
+    /// source are skipped when the article has one.
     pub fn decide(&mut self, p: &Prepared) -> IndexResult<Decision> {
+        let near = self.decide_near(p)?;
+        if near.verdict != Verdict::New {
+            return Ok(near);
+        }
+        Ok(self.decide_rewrite(p)?.unwrap_or(near))
+    }
+
+    /// [`Self::decide`] without the rewrite tier.
+    fn decide_near(&mut self, p: &Prepared) -> IndexResult<Decision> {
         let new = Decision {
             verdict: Verdict::New,
             matched: None,
@@ -737,6 +1073,25 @@ impl Index {
         }
         let set_crc = crc32fast::hash(&self.sets_tail[start..]);
         let keys: Vec<u8> = p.keys.iter().flat_map(|k| k.to_le_bytes()).collect();
+        // With the rewrite tier every record says where its profile is (length 0: none).
+        let empty = PreparedRewrite::default();
+        let prw = self
+            .rewrite
+            .as_ref()
+            .map(|_| p.rewrite.as_ref().unwrap_or(&empty));
+        let rw_keys: Vec<u8> = prw
+            .map(|x| x.keys.iter().flat_map(|k| k.to_le_bytes()).collect())
+            .unwrap_or_default();
+        let rewrite = prw.map(|x| {
+            let offset = self.sets_len + self.sets_tail.len() as u64;
+            self.sets_tail.extend_from_slice(&x.bytes);
+            RewriteRef {
+                offset,
+                len: x.bytes.len() as u32,
+                crc: crc32fast::hash(&x.bytes),
+                keys: &rw_keys,
+            }
+        });
         let rec = DocRecord {
             set_offset,
             set_len: p.set.len() as u32,
@@ -746,6 +1101,7 @@ impl Index {
             source: p.source,
             id,
             keys: &keys,
+            rewrite,
         };
         if !self.read_only {
             rec.encode(&mut self.log_tail);
@@ -753,6 +1109,10 @@ impl Index {
         let slot = self.entries.len() as u32;
         self.add_entry(&rec);
         self.tables.insert(slot, &p.keys);
+        if let (Some(rw), Some(x)) = (&mut self.rewrite, prw) {
+            rw.tables.insert(slot, &x.keys);
+            rw.count(&x.fingerprint);
+        }
         Ok(())
     }
 
@@ -877,7 +1237,8 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
     sets_out.write_all(SETS_MAGIC).map_err(io_sets)?;
     let (mut log_len, mut sets_len) = (LOG_MAGIC.len() as u64, SETS_MAGIC.len() as u64);
     let cutoff = index.cutoff();
-    let (mut buf, mut set, mut rec_buf) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut buf, mut set, mut rec_buf, mut profile) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for &at in &checked.records {
         let rec = log::decode_at(&bytes, at);
         if cutoff.is_some_and(|c| rec.timestamp.is_none_or(|t| t < c)) {
@@ -901,12 +1262,39 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
             }
             Err(e) => return Err(e),
         }
+        profile.clear();
+        if let Some(rw) = rec.rewrite.filter(|rw| rw.len > 0) {
+            let read = log::read_checked(
+                &index.sets,
+                &index.sets_path,
+                (rw.offset, rw.len, rw.crc),
+                "rewrite profile",
+                &mut profile,
+            );
+            match read {
+                Ok(()) => {}
+                Err(IndexError::Corrupt { .. }) if drop_damaged => {
+                    report.damaged += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let moved = DocRecord {
             set_offset: sets_len,
+            rewrite: rec.rewrite.map(|rw| RewriteRef {
+                offset: if rw.len > 0 {
+                    sets_len + buf.len() as u64
+                } else {
+                    0
+                },
+                ..rw
+            }),
             ..rec.clone()
         };
         sets_out.write_all(&buf).map_err(io_sets)?;
-        sets_len += buf.len() as u64;
+        sets_out.write_all(&profile).map_err(io_sets)?;
+        sets_len += (buf.len() + profile.len()) as u64;
         rec_buf.clear();
         moved.encode(&mut rec_buf);
         log_out.write_all(&rec_buf).map_err(io_log)?;
@@ -926,4 +1314,18 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
     remove_stray_generations(dir, params.generation);
     report.bytes_after = log_len + sets_len;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::min_hits;
+
+    #[test]
+    fn min_hits_keeps_the_recall_it_is_asked_for() {
+        // 128 samples, a pair at the lowest Jaccard that can verify (0.12): 7 or more
+        // shared samples with probability 0.99 (mean 15.4).
+        assert_eq!(min_hits(128, 0.12, 0.99), 7);
+        assert_eq!(min_hits(128, 0.5, 0.99), 51);
+        assert_eq!(min_hits(4, 0.01, 0.99), 1);
+    }
 }

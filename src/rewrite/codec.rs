@@ -8,10 +8,12 @@
 //! naming what is wrong, never a panic or a profile read past its end. Weights are stored
 //! as `f64`, bit for bit: a stored profile scores exactly as the one built in memory.
 
-use super::{Frames, Profile};
+use super::{Fingerprint, Frames, Profile};
 
 /// Layout version, the first byte of every record.
 const VERSION: u8 = 1;
+/// Layout version of a stored [`Fingerprint`].
+const FINGERPRINT_VERSION: u8 = 2;
 
 /// Appends the stored form of a profile to `out`.
 ///
@@ -37,6 +39,71 @@ pub fn encode(p: &Profile, out: &mut Vec<u8>) {
     for h in &p.frames.sketch {
         out.extend_from_slice(&h.to_le_bytes());
     }
+}
+
+/// Appends the stored form of a fingerprint to `out`.
+pub fn encode_fingerprint(fp: &Fingerprint, out: &mut Vec<u8>) {
+    out.push(FINGERPRINT_VERSION);
+    len(out, fp.terms.len());
+    for &(f, tf, bg, bits) in &fp.terms {
+        out.extend_from_slice(&f.to_le_bytes());
+        out.extend_from_slice(&tf.to_le_bytes());
+        out.extend_from_slice(&bg.to_le_bytes());
+        out.push(bits);
+    }
+    out.extend_from_slice(&fp.tokens.to_le_bytes());
+    weighted(out, &fp.keys);
+    out.extend_from_slice(&fp.dropped_share.to_le_bytes());
+    out.extend_from_slice(&fp.months.to_le_bytes());
+    out.extend_from_slice(&(fp.frames.count as u64).to_le_bytes());
+    len(out, fp.frames.sketch.len());
+    for h in &fp.frames.sketch {
+        out.extend_from_slice(&h.to_le_bytes());
+    }
+}
+
+/// Reads a fingerprint back from its stored form, or says what is wrong with the bytes.
+pub fn decode_fingerprint(bytes: &[u8]) -> Result<Fingerprint, String> {
+    let mut r = Reader { bytes, at: 0 };
+    let version = r.take(1)?[0];
+    if version != FINGERPRINT_VERSION {
+        return Err(format!(
+            "fingerprint layout {version} is not {FINGERPRINT_VERSION}"
+        ));
+    }
+    let n = r.len(21)?;
+    let terms = (0..n)
+        .map(|_| {
+            let f = u64::from_le_bytes(r.array()?);
+            let tf = u32::from_le_bytes(r.array()?);
+            let bg = f64::from_le_bytes(r.array()?);
+            Ok((f, tf, bg, r.take(1)?[0]))
+        })
+        .collect::<Result<_, String>>()?;
+    let tokens = u32::from_le_bytes(r.array()?);
+    let keys = r.weighted()?;
+    let dropped_share = f64::from_le_bytes(r.array()?);
+    let months = u16::from_le_bytes(r.array()?);
+    let count = usize::try_from(u64::from_le_bytes(r.array()?))
+        .map_err(|_| "frame count out of range".to_string())?;
+    let n = r.len(8)?;
+    let sketch = (0..n)
+        .map(|_| r.array().map(u64::from_le_bytes))
+        .collect::<Result<_, _>>()?;
+    if r.at != bytes.len() {
+        return Err(format!(
+            "{} bytes after the fingerprint",
+            bytes.len() - r.at
+        ));
+    }
+    Ok(Fingerprint {
+        terms,
+        tokens,
+        keys,
+        months,
+        frames: Frames { sketch, count },
+        dropped_share,
+    })
 }
 
 /// A list length. Profiles hold far fewer than 2³² entries (a feature per distinct word).
@@ -189,6 +256,32 @@ mod tests {
         let mut huge = bytes;
         huge[1..5].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(decode(&huge).unwrap_err().contains("runs past"));
+    }
+
+    #[test]
+    fn a_fingerprint_reads_back_and_weights_as_its_profile() {
+        use crate::rewrite::{DocUnits, Fingerprint, Stats};
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/seeds/001_9716e52682f1baaa.txt"
+        ))
+        .expect("seed");
+        let p = RewriteParams::default();
+        let doc = DocUnits::parse(&text);
+        let counts = doc.term_counts();
+        let stats = Stats::new(std::slice::from_ref(&counts), &p);
+        let profile = Profile::build(&doc, &stats, &p);
+        let fp = Fingerprint::of(&doc, &profile);
+        let mut bytes = Vec::new();
+        encode_fingerprint(&fp, &mut bytes);
+        let back = decode_fingerprint(&bytes).expect("decode");
+        assert_eq!(back, fp);
+        // Weighted under the same statistics, it is the profile again.
+        let again = back.profile(&stats.size(), |_| 1, &p);
+        assert_eq!(again, profile);
+        for n in 0..bytes.len() {
+            assert!(decode_fingerprint(&bytes[..n]).is_err(), "cut at {n}");
+        }
     }
 
     proptest! {

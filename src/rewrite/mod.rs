@@ -476,19 +476,60 @@ impl DocFrequencies {
     }
 }
 
+/// What the size of a corpus fixes in its idf: `max(0, ln((N + N0) / (df + N0 · p_bg + 1)))`
+/// with `p_bg = 1 − exp(−L · bg)`. [`Stats`] adds each feature's document frequency; an
+/// index that keeps its own frequencies asks this directly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CorpusSize {
+    /// Documents `N`.
+    pub docs: usize,
+    /// Mean tokens per document `L`, clamped to 20–600: the expected document length that
+    /// turns a background token probability into a document probability.
+    pub mean_len: f64,
+    /// Pseudo-documents of background evidence `N0` ([`RewriteParams::pseudo_docs_small`]).
+    pub pseudo_docs: f64,
+    /// Document frequency from which a feature is template vocabulary.
+    pub common_df: u32,
+}
+
+impl CorpusSize {
+    /// The size of a corpus of `docs` documents and `tokens` kept tokens.
+    pub fn new(docs: usize, tokens: usize, params: &RewriteParams) -> Self {
+        CorpusSize {
+            docs,
+            mean_len: (tokens as f64 / docs.max(1) as f64).clamp(20.0, 600.0),
+            pseudo_docs: params
+                .pseudo_docs
+                .max(params.pseudo_docs_small - docs as f64),
+            common_df: params
+                .common_min_docs
+                .max((params.common_share * docs as f64).ceil() as u32),
+        }
+    }
+
+    /// Probability that a document of mean length holds a feature of background
+    /// probability `bg`: `1 − exp(−L · bg)`.
+    pub fn background_df(&self, bg: f64) -> f64 {
+        1.0 - (-self.mean_len * bg).exp()
+    }
+
+    /// The idf of a feature found in `df` documents whose background probability is `bg`.
+    pub fn idf(&self, df: u32, bg: f64) -> f64 {
+        let df = df as f64;
+        let n0 = self.pseudo_docs;
+        ((self.docs as f64 + n0) / (df + n0 * self.background_df(bg) + 1.0))
+            .ln()
+            .max(0.0)
+    }
+}
+
 /// Corpus statistics behind the idf.
 #[derive(Debug, Clone)]
 pub struct Stats {
-    docs: usize,
+    size: CorpusSize,
     /// Kept tokens in the corpus.
     tokens: usize,
     df: HashMap64<DfEntry>,
-    /// Mean tokens per document, clamped to 20–600: the expected document length that turns
-    /// a background token probability into a document probability.
-    mean_len: f64,
-    pseudo_docs: f64,
-    /// Document frequency from which a feature is template vocabulary.
-    common_df: u32,
 }
 
 impl Stats {
@@ -504,16 +545,9 @@ impl Stats {
     /// The statistics of the corpus whose frequencies were gathered.
     pub fn from_frequencies(freq: DocFrequencies, params: &RewriteParams) -> Self {
         let mut stats = Stats {
-            docs: freq.docs,
+            size: CorpusSize::new(freq.docs, freq.tokens, params),
             tokens: freq.tokens,
             df: freq.df,
-            mean_len: 0.0,
-            pseudo_docs: params
-                .pseudo_docs
-                .max(params.pseudo_docs_small - freq.docs as f64),
-            common_df: params
-                .common_min_docs
-                .max((params.common_share * freq.docs as f64).ceil() as u32),
         };
         stats.refresh();
         stats
@@ -547,7 +581,7 @@ impl Stats {
 
     /// Mean length and every cached idf from the counts.
     fn refresh(&mut self) {
-        self.mean_len = (self.tokens as f64 / self.docs.max(1) as f64).clamp(20.0, 600.0);
+        self.size.mean_len = (self.tokens as f64 / self.size.docs.max(1) as f64).clamp(20.0, 600.0);
         let mut df = std::mem::take(&mut self.df);
         for e in df.values_mut() {
             e.idf = self.idf_of(e.df, e.background.probability());
@@ -558,7 +592,12 @@ impl Stats {
     /// Probability that a document of mean length holds a feature of background
     /// probability `bg`: `1 − exp(−L · bg)`.
     pub fn background_df(&self, bg: f64) -> f64 {
-        1.0 - (-self.mean_len * bg).exp()
+        self.size.background_df(bg)
+    }
+
+    /// The corpus's size.
+    pub fn size(&self) -> CorpusSize {
+        self.size
     }
 
     /// Whether a feature is template vocabulary: found in at least
@@ -566,7 +605,7 @@ impl Stats {
     pub fn is_common(&self, feature: u64) -> bool {
         self.df
             .get(&feature)
-            .is_some_and(|e| e.df >= self.common_df)
+            .is_some_and(|e| e.df >= self.size.common_df)
     }
 
     /// `max(0, ln((N + N0) / (df + N0 · p_bg + 1)))`: corpus idf for large corpora,
@@ -581,19 +620,18 @@ impl Stats {
             // A feature's background probability is a function of the feature, so the
             // precomputed value is the one asked for; the comparison keeps the result exact
             // for any other caller.
-            Some(e) if e.background == bg => (e.idf, e.df >= self.common_df),
-            Some(e) => (self.idf_of(e.df, bg.probability()), e.df >= self.common_df),
+            Some(e) if e.background == bg => (e.idf, e.df >= self.size.common_df),
+            Some(e) => (
+                self.idf_of(e.df, bg.probability()),
+                e.df >= self.size.common_df,
+            ),
             None => (self.idf_of(0, bg.probability()), false),
         }
     }
 
     /// The idf formula of [`Self::idf`] for a document frequency.
     fn idf_of(&self, df: u32, bg: f64) -> f64 {
-        let df = df as f64;
-        let n0 = self.pseudo_docs;
-        ((self.docs as f64 + n0) / (df + n0 * self.background_df(bg) + 1.0))
-            .ln()
-            .max(0.0)
+        self.size.idf(df, bg)
     }
 }
 
@@ -780,17 +818,7 @@ impl Profile {
         // Kept for every document: sized for all its terms, of which some weigh nothing.
         features.shrink_to_fit();
         kinds.shrink_to_fit();
-        let mut by_weight = features.clone();
-        // Heaviest first, ties by feature: a total order (features are distinct), so
-        // selecting the top ones before sorting them gives the same set as a full sort.
-        let heavier = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if by_weight.len() > p.top_features {
-            by_weight.select_nth_unstable_by(p.top_features, heavier);
-            by_weight.truncate(p.top_features);
-            // Kept for every document: a profile holds its top features, not room for all.
-            by_weight.shrink_to_fit();
-        }
-        by_weight.sort_unstable_by_key(|x| x.0);
+        let by_weight = top_features(&features, p.top_features);
 
         let tf_of = |f: u64| {
             counts
@@ -857,6 +885,117 @@ impl Profile {
             kinds,
             months,
             frames,
+        }
+    }
+}
+
+/// The `n` heaviest of a document's features (ties: the smaller feature), sorted by
+/// feature: what a profile sketches and compares.
+pub fn top_features(features: &[(u64, f64)], n: usize) -> Vec<(u64, f64)> {
+    let mut by_weight = features.to_vec();
+    // Heaviest first, ties by feature: a total order (features are distinct), so
+    // selecting the top ones before sorting them gives the same set as a full sort.
+    let heavier = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if by_weight.len() > n {
+        by_weight.select_nth_unstable_by(n, heavier);
+        by_weight.truncate(n);
+        // Kept for every document: a profile holds its top features, not room for all.
+        by_weight.shrink_to_fit();
+    }
+    by_weight.sort_unstable_by_key(|x| x.0);
+    by_weight
+}
+
+/// What an index keeps of a document for the rewrite tier, weighted only when it is
+/// compared: its term counts (weighted then by the index's document frequencies) and the
+/// parts of its [`Profile`] that do not depend on them. The pre-ingest filter stores one
+/// per article ([`codec`]) and, for a candidate pair, weights both with the statistics of
+/// the index and the new article, as `cluster` would weight them in that corpus.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fingerprint {
+    /// (feature, tf, background probability, kind bits [`Profile::SLOT`] and
+    /// [`Profile::NUMBER`]) of every feature of the kept units, sorted by feature.
+    pub terms: Vec<(u64, u32, f64, u8)>,
+    /// Kept tokens.
+    pub tokens: u32,
+    /// [`Profile::keys`].
+    pub keys: Vec<(u64, f64)>,
+    /// [`Profile::months`].
+    pub months: u16,
+    /// [`Profile::frames`].
+    pub frames: Frames,
+    /// [`Profile::dropped_share`].
+    pub dropped_share: f64,
+}
+
+impl Fingerprint {
+    /// The fingerprint of a document whose profile under some statistics is `profile`
+    /// (its key entities, months, frames and dropped share are kept as they are).
+    pub fn of(doc: &DocUnits, profile: &Profile) -> Self {
+        let counts = doc.term_counts();
+        let mut kind: HashMap64<u8> = HashMap64::default();
+        for t in doc.kept_tokens() {
+            let bits = if t.number {
+                Profile::SLOT | Profile::NUMBER
+            } else if t.slot {
+                Profile::SLOT
+            } else {
+                0
+            };
+            *kind.entry(t.feature).or_insert(0) |= bits;
+        }
+        Fingerprint {
+            terms: counts
+                .terms
+                .iter()
+                .map(|&(f, tf, bg)| {
+                    let bits = kind.get(&f).copied().unwrap_or(0);
+                    (f, tf, bg.probability(), bits)
+                })
+                .collect(),
+            tokens: counts.tokens as u32,
+            keys: profile.keys.clone(),
+            months: profile.months,
+            frames: profile.frames.clone(),
+            dropped_share: profile.dropped_share,
+        }
+    }
+
+    /// The profile under a corpus of `size` in which a feature is in `df(f)` documents,
+    /// weighted as [`Profile::build`] weights.
+    pub fn profile(
+        &self,
+        size: &CorpusSize,
+        df: impl Fn(u64) -> u32,
+        p: &RewriteParams,
+    ) -> Profile {
+        let (mut features, mut kinds) = (Vec::new(), Vec::new());
+        for &(f, tf, bg, bits) in &self.terms {
+            let d = df(f);
+            let idf = size.idf(d, bg);
+            let w = if tf == 1 {
+                idf
+            } else {
+                (1.0 + (tf as f64).ln()) * idf
+            };
+            if w > 0.0 {
+                features.push((f, w));
+                let common = if d >= size.common_df {
+                    Profile::COMMON
+                } else {
+                    0
+                };
+                kinds.push(bits | common);
+            }
+        }
+        Profile {
+            top: top_features(&features, p.top_features),
+            features,
+            kinds,
+            keys: self.keys.clone(),
+            months: self.months,
+            frames: self.frames.clone(),
+            dropped_share: self.dropped_share,
         }
     }
 }
@@ -1275,8 +1414,8 @@ mod tests {
 
     /// Every cached idf, the mean length and the common-vocabulary flags of two statistics.
     fn assert_same_stats(a: &Stats, b: &Stats) {
-        assert_eq!((a.docs, a.tokens), (b.docs, b.tokens));
-        assert_eq!(a.mean_len.to_bits(), b.mean_len.to_bits());
+        assert_eq!((a.size.docs, a.tokens), (b.size.docs, b.tokens));
+        assert_eq!(a.size.mean_len.to_bits(), b.size.mean_len.to_bits());
         assert_eq!(a.df.len(), b.df.len());
         for (f, e) in &a.df {
             let o = &b.df[f];
@@ -1352,10 +1491,10 @@ mod tests {
             };
             Stats::from_frequencies(f, &p)
         };
-        assert_eq!(stats_of(2).pseudo_docs, 998.0);
-        assert_eq!(stats_of(300).pseudo_docs, 700.0);
-        assert_eq!(stats_of(800).pseudo_docs, 200.0);
-        assert_eq!(stats_of(19_000).pseudo_docs, 200.0);
+        assert_eq!(stats_of(2).size.pseudo_docs, 998.0);
+        assert_eq!(stats_of(300).size.pseudo_docs, 700.0);
+        assert_eq!(stats_of(800).size.pseudo_docs, 200.0);
+        assert_eq!(stats_of(19_000).size.pseudo_docs, 200.0);
     }
 
     /// A subject word in nearly every document of a small collection keeps a weight that a

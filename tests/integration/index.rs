@@ -634,3 +634,110 @@ fn same_source_matches_are_ignored_on_request() {
     );
     assert_eq!(v[0]["match"], "a");
 }
+
+/// The texts of a fixture folder as JSONL lines, in file-name order, ids the file stems.
+fn fixture_lines(folder: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(folder);
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let id = p.file_stem().unwrap().to_string_lossy();
+            line(&id[..id.len().min(3)], &std::fs::read_to_string(p).unwrap())
+        })
+        .collect()
+}
+
+fn kinds(stdout: &str) -> Vec<String> {
+    verdicts(stdout)
+        .iter()
+        .map(|v| v["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// An index made with `--tier all` finds the seed rewrites of one story one run after
+/// another, keeps articles on the same subjects apart, survives compaction and a torn
+/// write, and is not opened as a near-duplicate index.
+#[test]
+fn an_index_with_the_rewrite_tier_finds_rewrites_across_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = idx(tmp.path());
+    let seeds = fixture_lines("seeds");
+    // A near-duplicate index sees five unrelated articles.
+    let near = idx(&tmp.path().join("near"));
+    let r = ok(&["filter", "--index", &near, "--quiet"], &seeds.concat());
+    assert_eq!(kinds(&r.stdout), ["new"; 5]);
+
+    let r = ok(
+        &["filter", "--index", &index, "--tier", "all", "--quiet"],
+        &seeds[..3].concat(),
+    );
+    assert_eq!(kinds(&r.stdout), ["new", "rewrite", "rewrite"]);
+    // Another run: the index remembers them.
+    let r = ok(&["filter", "--index", &index], &seeds[3..].concat());
+    let v = verdicts(&r.stdout);
+    assert_eq!(kinds(&r.stdout), ["rewrite", "rewrite"], "{}", r.stdout);
+    for x in &v {
+        assert!(["000", "001", "002", "003"].contains(&x["match"].as_str().unwrap()));
+        assert!(x["score"].as_f64().unwrap() > 0.1, "{x}");
+    }
+    assert!(r.stderr.contains("2 rewrite"), "{}", r.stderr);
+    // Nineteen articles on the same subjects, other stories: all new.
+    let others = [fixture_lines("same-topic"), fixture_lines("same-story")].concat();
+    let others: Vec<String> = others
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"] = format!("other{i}").into();
+            v.to_string() + "\n"
+        })
+        .collect();
+    let r = ok(&["filter", "--index", &index, "--quiet"], &others.concat());
+    assert_eq!(kinds(&r.stdout), vec!["new"; others.len()], "{}", r.stdout);
+    let r = ok(&["index", "stats", "--index", &index, "--json"], "");
+    let stats: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(stats["params"]["rewrite"], true, "{stats}");
+    assert_eq!(stats["params"]["format"], 4, "{stats}");
+    let err = fails(&["filter", "--index", &index, "--tier", "near"], "");
+    assert!(err.contains("--tier"), "{err}");
+
+    // Compaction keeps every article and its profile.
+    ok(&["index", "compact", "--index", &index], "");
+    let trimmed = {
+        let mut v: serde_json::Value = serde_json::from_str(&seeds[4]).unwrap();
+        let text = v["text"].as_str().unwrap().to_string();
+        let half: String = text
+            .lines()
+            .take(text.lines().count() * 2 / 3)
+            .collect::<Vec<_>>()
+            .join("\n");
+        v["id"] = "004-trimmed".into();
+        v["text"] = half.into();
+        v.to_string() + "\n"
+    };
+    let r = ok(
+        &["filter", "--index", &index, "--read-only", "--quiet"],
+        &(seeds.concat() + &trimmed),
+    );
+    let k = kinds(&r.stdout);
+    assert_eq!(k[..5], ["exact"; 5]);
+    assert_ne!(k[5], "new", "{}", r.stdout);
+
+    // A write torn inside the last article's profile loses that article only.
+    let sets = Path::new(&index).join("sets.1");
+    let len = std::fs::metadata(&sets).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(&sets).unwrap();
+    f.set_len(len - 10).unwrap();
+    let r = ok(&["index", "stats", "--index", &index, "--json"], "");
+    assert!(r.stderr.contains("unfinished write"), "{}", r.stderr);
+    let stats: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(stats["docs"], 5 + others.len() as u64 - 1, "{stats}");
+}
