@@ -3,6 +3,7 @@
 # then filter the last M.
 #
 #   scripts/bench_filter.sh [N] [M]     (defaults: 1000000 articles, the last 20000 filtered)
+#   TIER=all scripts/bench_filter.sh …  (the index made with the rewrite tier; default near)
 #
 # Uses the corpus of scripts/bench_scale.sh (made if missing, under $WORK, default
 # /tmp/neardup-bench): the first N − M documents are indexed with `neardup index build`,
@@ -12,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 M=${2:-20000}
+TIER=${TIER:-near}
 WORK=${WORK:-/tmp/neardup-bench}
 mkdir -p "$WORK"
 cargo build --release --quiet --bin neardup --example make_corpus
@@ -25,7 +27,7 @@ IDX="$WORK/idx-$N"
 rm -rf "$IDX"
 B=./target/release/neardup
 measure() { /usr/bin/time -f "%e %M" -o "$WORK/t.txt" "$@"; read -r secs kb < "$WORK/t.txt"; }
-measure $B index build "$WORK/index-part.jsonl" --index "$IDX" -q
+measure $B index build "$WORK/index-part.jsonl" --index "$IDX" --tier "$TIER" -q
 echo "index build: $INDEXED articles in ${secs} s ($(awk -v n="$INDEXED" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') articles/s), peak RSS $((kb / 1024)) MB"
 echo "index on disk: $(du -sh "$IDX" | cut -f1)"
 DOCS=$($B index stats --index "$IDX" --json | sed 's/^{"docs":\([0-9]*\).*/\1/')
