@@ -67,8 +67,8 @@ pub struct IndexEngineArgs {
     #[arg(long, value_name = "DURATION", requires = "time_field", value_parser = parse_window)]
     pub window: Option<i64>,
     /// What a new index reports: near (exact copies and near-duplicates) or all (also
-    /// rewrites, the same story in other words; each article's rewrite profile, about 3 KB,
-    /// is stored beside its shingles) [new index: near].
+    /// rewrites, the same story in other words; each article's rewrite fingerprint, 4 to 8
+    /// KB with its length, is stored beside its shingles) [new index: near].
     #[arg(long, value_enum, value_name = "near|all")]
     pub tier: Option<IndexTier>,
 }
@@ -419,6 +419,15 @@ fn stats(args: StatsArgs) -> Result<()> {
     writeln!(out, "seed         {}", p.seed)?;
     writeln!(out, "threshold    {}", p.threshold)?;
     writeln!(out, "lsh          {} bands × {} rows", p.bands, p.rows)?;
+    writeln!(
+        out,
+        "tier         {}",
+        if p.rewrite {
+            "all (exact, near-duplicate, rewrite)"
+        } else {
+            "near (exact, near-duplicate)"
+        }
+    )?;
     match (&p.time_field, p.window_secs) {
         (Some(f), Some(w)) => writeln!(out, "window       {} on field {f:?}", format_window(w))?,
         _ => writeln!(out, "window       none")?,
@@ -437,7 +446,10 @@ fn compact(args: CompactArgs) -> Result<()> {
     let r = index::compact(&args.dir.index, args.drop_damaged, args.dir.sync)?;
     let mut line = format!("kept {} articles, dropped {} expired", r.kept, r.expired);
     if r.damaged > 0 {
-        line.push_str(&format!(", {} with damaged shingle sets", r.damaged));
+        line.push_str(&format!(
+            ", {} with damaged shingle sets or rewrite fingerprints",
+            r.damaged
+        ));
     }
     progress.finish(&format!(
         "{line}; {} → {} bytes, {:.2}s",

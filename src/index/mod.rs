@@ -33,13 +33,16 @@
 //! them, is stored after its shingle set, and its log record carries 128 band keys of its
 //! weighted MinHash sketch, one sample each. An article that is neither a copy nor a
 //! near-duplicate is checked for rewrites: the stored articles that share at least 7 of the
-//! 128 samples (a pair at the lowest score that can verify does with probability 0.99), the
+//! 128 samples (a pair at the lowest score that can verify does with probability about 0.99;
+//! about, because the sketches come from each article's own weights), the
 //! 64 sharing most, are weighted with the document frequencies of the index and the
 //! article (as `cluster` weights a corpus: the index's template vocabulary weighs little)
 //! and scored; the best verified one makes a `rewrite`. Rewrites are added to the index
 //! like new articles, since a story's next version may be closer to one of them. The
-//! document frequencies are counted from the stored fingerprints at open and as articles
-//! are added; articles that expire during a run stay counted until the next open.
+//! document frequencies are counted from the stored fingerprints before the first verdict
+//! of a run and as articles are added; articles that expire during a run stay counted
+//! until the next run. With the tier a log record is about 1.3 KB and an article takes about
+//! 1 KB more in memory.
 
 mod bands;
 mod error;
@@ -243,6 +246,9 @@ struct RewriteState {
     tables: BandTables,
     /// Document frequencies over the indexed articles (those live at open, and those added
     /// since), their number and their kept tokens: the statistics a pair is weighted by.
+    /// Counted from the stored fingerprints when first needed ([`Index::count_stored`]), so
+    /// that `index stats` and `compact` do not read them.
+    counted: bool,
     df: HashMap64<u32>,
     docs: usize,
     tokens: usize,
@@ -532,6 +538,7 @@ impl Index {
                 lsh: rw_lsh,
                 min_hits: min_hits(rw.sketch_size, rw.threshold_min, 0.99),
                 params: rw,
+                counted: false,
                 df: HashMap64::default(),
                 docs: 0,
                 tokens: 0,
@@ -685,19 +692,6 @@ impl Index {
         if let Some(rw) = &mut index.rewrite {
             rw.tables = BandTables::build(rw_band_keys, &rw_keyed, index.entries.len() as u32);
         }
-        if index.rewrite.is_some() {
-            // The document frequencies of the live articles, from their stored fingerprints.
-            for slot in 0..index.entries.len() as u32 {
-                let fp = if index.entries[slot as usize].profile.1 > 0 {
-                    index.load_fingerprint(slot)?
-                } else {
-                    Fingerprint::default()
-                };
-                if let Some(rw) = &mut index.rewrite {
-                    rw.count(&fp);
-                }
-            }
-        }
         index.stats.live = index.entries.len() as u64;
         index.stats.expired = index.stats.docs - index.stats.live;
         if let Some((at, what)) = &checked.torn {
@@ -827,6 +821,30 @@ impl Index {
         }
     }
 
+    /// Counts the stored articles in the rewrite tier's document frequencies, once. A
+    /// fingerprint that fails its checksum counts as an article without features here: the
+    /// damage is reported when that article is a candidate, and `compact --drop-damaged`
+    /// drops it, as for a damaged shingle set.
+    fn count_stored(&mut self) {
+        if self.rewrite.as_ref().is_none_or(|rw| rw.counted) {
+            return;
+        }
+        let slots = self.entries.len() as u32;
+        for slot in 0..slots {
+            let fp = if self.entries[slot as usize].profile.1 > 0 {
+                self.load_fingerprint(slot).unwrap_or_default()
+            } else {
+                Fingerprint::default()
+            };
+            if let Some(rw) = &mut self.rewrite {
+                rw.count(&fp);
+            }
+        }
+        if let Some(rw) = &mut self.rewrite {
+            rw.counted = true;
+        }
+    }
+
     /// Reads the rewrite fingerprint of `slot`.
     fn load_fingerprint(&mut self, slot: u32) -> IndexResult<Fingerprint> {
         let (offset, len, crc) = self.entries[slot as usize].profile;
@@ -858,6 +876,7 @@ impl Index {
     /// The best verified rewrite of a prepared article among the stored ones (ties: the
     /// earliest), within the index's window and the rewrite window.
     fn decide_rewrite(&mut self, p: &Prepared) -> IndexResult<Option<Decision>> {
+        self.count_stored();
         let (Some(rw), Some(prw)) = (&self.rewrite, &p.rewrite) else {
             return Ok(None);
         };
@@ -1066,6 +1085,8 @@ impl Index {
             ))
             .into());
         }
+        // Stored articles are counted before this one is added (counting reads them all).
+        self.count_stored();
         let set_offset = self.sets_len + self.sets_tail.len() as u64;
         let start = self.sets_tail.len();
         for h in &p.set {

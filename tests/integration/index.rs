@@ -741,3 +741,51 @@ fn an_index_with_the_rewrite_tier_finds_rewrites_across_runs() {
     let stats: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(stats["docs"], 5 + others.len() as u64 - 1, "{stats}");
 }
+
+/// A damaged rewrite fingerprint is found when its article is a candidate, and
+/// `compact --drop-damaged` drops that article, as for a damaged shingle set; `index stats`
+/// opens the index without reading fingerprints.
+#[test]
+fn a_damaged_fingerprint_is_dropped_by_compact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = idx(tmp.path());
+    let seeds = fixture_lines("seeds");
+    ok(
+        &["filter", "--index", &index, "--tier", "all", "--quiet"],
+        &seeds[..2].concat(),
+    );
+    // Flip a byte in the middle of the last article's fingerprint (the end of sets.0).
+    let sets = Path::new(&index).join("sets.0");
+    let mut bytes = std::fs::read(&sets).unwrap();
+    let at = bytes.len() - 500;
+    bytes[at] ^= 0x40;
+    std::fs::write(&sets, &bytes).unwrap();
+    let r = ok(&["index", "stats", "--index", &index], "");
+    assert!(r.stdout.contains("tier         all"), "{}", r.stdout);
+    let err = fails(
+        &["filter", "--index", &index, "--read-only"],
+        &seeds[2..].concat(),
+    );
+    assert!(err.contains("checksum mismatch"), "{err}");
+    assert!(err.contains("--drop-damaged"), "{err}");
+    let r = ok(
+        &["index", "compact", "--index", &index, "--drop-damaged"],
+        "",
+    );
+    assert!(r.stderr.contains("1 with damaged"), "{}", r.stderr);
+    // The index works again: seed 000 kept, 001 dropped; 003 and 004 are rewrites of what
+    // is stored (002 against 000 alone scores at its threshold either way).
+    let stats = ok(&["index", "stats", "--index", &index, "--json"], "");
+    let stats: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
+    assert_eq!(stats["docs"], 1, "{stats}");
+    let r = ok(
+        &["filter", "--index", &index, "--quiet"],
+        &seeds[2..].concat(),
+    );
+    assert_eq!(
+        kinds(&r.stdout)[1..],
+        ["rewrite", "rewrite"],
+        "{}",
+        r.stdout
+    );
+}
