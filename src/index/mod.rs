@@ -1275,6 +1275,17 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
             &mut buf,
             &mut set,
         );
+        profile.clear();
+        let read = read.and_then(|()| match rec.rewrite.filter(|rw| rw.len > 0) {
+            Some(rw) => log::read_checked(
+                &index.sets,
+                &index.sets_path,
+                (rw.offset, rw.len, rw.crc),
+                "rewrite profile",
+                &mut profile,
+            ),
+            None => Ok(()),
+        });
         match read {
             Ok(()) => {}
             Err(IndexError::Corrupt { .. }) if drop_damaged => {
@@ -1282,24 +1293,6 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
                 continue;
             }
             Err(e) => return Err(e),
-        }
-        profile.clear();
-        if let Some(rw) = rec.rewrite.filter(|rw| rw.len > 0) {
-            let read = log::read_checked(
-                &index.sets,
-                &index.sets_path,
-                (rw.offset, rw.len, rw.crc),
-                "rewrite profile",
-                &mut profile,
-            );
-            match read {
-                Ok(()) => {}
-                Err(IndexError::Corrupt { .. }) if drop_damaged => {
-                    report.damaged += 1;
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
         }
         let moved = DocRecord {
             set_offset: sets_len,

@@ -31,12 +31,23 @@ pub fn encode(p: &Profile, out: &mut Vec<u8>) {
     len(out, p.kinds.len());
     out.extend_from_slice(&p.kinds);
     weighted(out, &p.top);
-    weighted(out, &p.keys);
-    out.extend_from_slice(&p.dropped_share.to_le_bytes());
-    out.extend_from_slice(&p.months.to_le_bytes());
-    out.extend_from_slice(&(p.frames.count as u64).to_le_bytes());
-    len(out, p.frames.sketch.len());
-    for h in &p.frames.sketch {
+    encode_tail(out, &p.keys, p.dropped_share, p.months, &p.frames);
+}
+
+/// The parts a profile and a fingerprint share, last in both records.
+fn encode_tail(
+    out: &mut Vec<u8>,
+    keys: &[(u64, f64)],
+    dropped_share: f64,
+    months: u16,
+    frames: &Frames,
+) {
+    weighted(out, keys);
+    out.extend_from_slice(&dropped_share.to_le_bytes());
+    out.extend_from_slice(&months.to_le_bytes());
+    out.extend_from_slice(&(frames.count as u64).to_le_bytes());
+    len(out, frames.sketch.len());
+    for h in &frames.sketch {
         out.extend_from_slice(&h.to_le_bytes());
     }
 }
@@ -52,14 +63,7 @@ pub fn encode_fingerprint(fp: &Fingerprint, out: &mut Vec<u8>) {
         out.push(bits);
     }
     out.extend_from_slice(&fp.tokens.to_le_bytes());
-    weighted(out, &fp.keys);
-    out.extend_from_slice(&fp.dropped_share.to_le_bytes());
-    out.extend_from_slice(&fp.months.to_le_bytes());
-    out.extend_from_slice(&(fp.frames.count as u64).to_le_bytes());
-    len(out, fp.frames.sketch.len());
-    for h in &fp.frames.sketch {
-        out.extend_from_slice(&h.to_le_bytes());
-    }
+    encode_tail(out, &fp.keys, fp.dropped_share, fp.months, &fp.frames);
 }
 
 /// Reads a fingerprint back from its stored form, or says what is wrong with the bytes.
@@ -81,27 +85,13 @@ pub fn decode_fingerprint(bytes: &[u8]) -> Result<Fingerprint, String> {
         })
         .collect::<Result<_, String>>()?;
     let tokens = u32::from_le_bytes(r.array()?);
-    let keys = r.weighted()?;
-    let dropped_share = f64::from_le_bytes(r.array()?);
-    let months = u16::from_le_bytes(r.array()?);
-    let count = usize::try_from(u64::from_le_bytes(r.array()?))
-        .map_err(|_| "frame count out of range".to_string())?;
-    let n = r.len(8)?;
-    let sketch = (0..n)
-        .map(|_| r.array().map(u64::from_le_bytes))
-        .collect::<Result<_, _>>()?;
-    if r.at != bytes.len() {
-        return Err(format!(
-            "{} bytes after the fingerprint",
-            bytes.len() - r.at
-        ));
-    }
+    let (keys, dropped_share, months, frames) = r.tail("fingerprint")?;
     Ok(Fingerprint {
         terms,
         tokens,
         keys,
         months,
-        frames: Frames { sketch, count },
+        frames,
         dropped_share,
     })
 }
@@ -130,18 +120,7 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, String> {
     let n = r.len(1)?;
     let kinds = r.take(n)?.to_vec();
     let top = r.weighted()?;
-    let keys = r.weighted()?;
-    let dropped_share = f64::from_le_bytes(r.array()?);
-    let months = u16::from_le_bytes(r.array()?);
-    let count = usize::try_from(u64::from_le_bytes(r.array()?))
-        .map_err(|_| "frame count out of range".to_string())?;
-    let n = r.len(8)?;
-    let sketch = (0..n)
-        .map(|_| r.array().map(u64::from_le_bytes))
-        .collect::<Result<_, _>>()?;
-    if r.at != bytes.len() {
-        return Err(format!("{} bytes after the profile", bytes.len() - r.at));
-    }
+    let (keys, dropped_share, months, frames) = r.tail("profile")?;
     Ok(Profile {
         features,
         top,
@@ -149,9 +128,12 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, String> {
         kinds,
         dropped_share,
         months,
-        frames: Frames { sketch, count },
+        frames,
     })
 }
+
+/// Key entities, dropped share, months and frames: the end of both records.
+type Tail = (Vec<(u64, f64)>, f64, u16, Frames);
 
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -183,6 +165,26 @@ impl<'a> Reader<'a> {
             return Err(format!("a list of {n} entries runs past the profile's end"));
         }
         Ok(n)
+    }
+
+    /// What [`encode_tail`] wrote, which must end the record (`what` names it).
+    fn tail(&mut self, what: &str) -> Result<Tail, String> {
+        let keys = self.weighted()?;
+        let dropped_share = f64::from_le_bytes(self.array()?);
+        let months = u16::from_le_bytes(self.array()?);
+        let count = usize::try_from(u64::from_le_bytes(self.array()?))
+            .map_err(|_| "frame count out of range".to_string())?;
+        let n = self.len(8)?;
+        let sketch = (0..n)
+            .map(|_| self.array().map(u64::from_le_bytes))
+            .collect::<Result<_, _>>()?;
+        if self.at != self.bytes.len() {
+            return Err(format!(
+                "{} bytes after the {what}",
+                self.bytes.len() - self.at
+            ));
+        }
+        Ok((keys, dropped_share, months, Frames { sketch, count }))
     }
 
     fn weighted(&mut self) -> Result<Vec<(u64, f64)>, String> {

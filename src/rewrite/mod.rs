@@ -804,12 +804,7 @@ impl Profile {
         let mut kinds: Vec<u8> = Vec::with_capacity(counts.terms.len());
         for &(f, tf, bg) in &counts.terms {
             let (idf, is_common) = stats.idf_and_common(f, bg);
-            // Most terms occur once, and `1 + ln 1` is exactly 1: no `ln` call for them.
-            let w = if tf == 1 {
-                idf
-            } else {
-                (1.0 + (tf as f64).ln()) * idf
-            };
+            let w = term_weight(tf, idf);
             if w > 0.0 {
                 features.push((f, w));
                 kinds.push(if is_common { Self::COMMON } else { 0 });
@@ -886,6 +881,16 @@ impl Profile {
             months,
             frames,
         }
+    }
+}
+
+/// A feature's weight in a document, `(1 + ln tf) · idf`.
+fn term_weight(tf: u32, idf: f64) -> f64 {
+    // Most terms occur once, and `1 + ln 1` is exactly 1: no `ln` call for them.
+    if tf == 1 {
+        idf
+    } else {
+        (1.0 + (tf as f64).ln()) * idf
     }
 }
 
@@ -972,12 +977,7 @@ impl Fingerprint {
         let (mut features, mut kinds) = (Vec::new(), Vec::new());
         for &(f, tf, bg, bits) in &self.terms {
             let d = df(f);
-            let idf = size.idf(d, bg);
-            let w = if tf == 1 {
-                idf
-            } else {
-                (1.0 + (tf as f64).ln()) * idf
-            };
+            let w = term_weight(tf, size.idf(d, bg));
             if w > 0.0 {
                 features.push((f, w));
                 let common = if d >= size.common_df {
