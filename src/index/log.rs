@@ -7,7 +7,7 @@
 //!   the set's own CRC. About 200 bytes per article, so opening a million-article index
 //!   reads ~200 MB instead of the gigabytes of shingle sets.
 //! - `sets.N`: an 8-byte magic, then each article's sorted shingle-hash set (`u64`s) and,
-//!   in an index with the rewrite tier, its rewrite profile ([`crate::rewrite::codec`])
+//!   in an index with the rewrite tier, its rewrite fingerprint ([`crate::rewrite::Fingerprint`], stored by [`crate::rewrite::codec`])
 //!   right after it; read back with positioned reads only when a candidate must be verified.
 //!
 //! Writers append the shingle sets first and the log records second, then fsync both; only
@@ -34,7 +34,7 @@ const MAX_PAYLOAD: usize =
     1 + 8 + 4 + 4 + 16 + 8 + 8 + 2 + 65_535 + 4 + 8 * 65_536 + 8 + 4 + 4 + 4 + 8 * 65_536;
 /// Payload kind of an article record.
 const KIND_DOC: u8 = 1;
-/// Payload kind of an article record with its rewrite profile and rewrite band keys.
+/// Payload kind of an article record with its rewrite fingerprint and rewrite band keys.
 const KIND_DOC_REWRITE: u8 = 2;
 /// Stored timestamp of an article without one.
 const NO_TIME: i64 = i64::MIN;
@@ -58,12 +58,12 @@ pub struct DocRecord<'a> {
     pub id: &'a str,
     /// LSH band keys, little-endian `u64`s (empty for an article without tokens).
     pub keys: &'a [u8],
-    /// In an index with the rewrite tier: where the article's rewrite profile is and its
+    /// In an index with the rewrite tier: where the article's rewrite fingerprint is and its
     /// rewrite band keys.
     pub rewrite: Option<RewriteRef<'a>>,
 }
 
-/// Where an article's rewrite profile lives in `sets.N`, and its rewrite band keys.
+/// Where an article's rewrite fingerprint lives in `sets.N`, and its rewrite band keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RewriteRef<'a> {
     /// Byte offset of the profile in `sets.N`.
@@ -80,12 +80,10 @@ pub struct RewriteRef<'a> {
 impl RewriteRef<'_> {
     /// The rewrite band keys.
     pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
-        self.keys
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+        le_u64s(self.keys)
     }
 
-    /// Where the profile ends in `sets.N`.
+    /// Where the fingerprint ends in `sets.N`.
     pub fn end(&self) -> Option<u64> {
         self.offset.checked_add(u64::from(self.len))
     }
@@ -94,9 +92,7 @@ impl RewriteRef<'_> {
 impl DocRecord<'_> {
     /// The band keys.
     pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
-        self.keys
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+        le_u64s(self.keys)
     }
 
     /// Appends the framed record to `out`.
@@ -415,20 +411,10 @@ pub fn read_set(
     buf: &mut Vec<u8>,
     out: &mut Vec<u64>,
 ) -> IndexResult<()> {
-    buf.resize(len as usize * 8, 0);
-    file.read_exact_at(buf, offset).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            IndexError::Corrupt {
-                path: path.to_path_buf(),
-                offset,
-                what: "shingle set cut short (file truncated)".into(),
-                recovery: RECOVER_DAMAGE.into(),
-            }
-        } else {
-            IndexError::io(path, e)
-        }
-    })?;
-    decode_set(path, offset, crc, buf, out)
+    read_checked(file, path, (offset, len * 8, crc), "shingle set", buf)?;
+    out.clear();
+    out.extend(le_u64s(buf));
+    Ok(())
 }
 
 /// Decodes a set's bytes into hashes after checking its CRC.
@@ -439,21 +425,17 @@ pub fn decode_set(
     bytes: &[u8],
     out: &mut Vec<u64>,
 ) -> IndexResult<()> {
-    if crc32fast::hash(bytes) != crc {
-        return Err(IndexError::Corrupt {
-            path: path.to_path_buf(),
-            offset,
-            what: "shingle set checksum mismatch".into(),
-            recovery: RECOVER_DAMAGE.into(),
-        });
-    }
+    check_crc(path, offset, crc, bytes, "shingle set")?;
     out.clear();
-    out.extend(
-        bytes
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())),
-    );
+    out.extend(le_u64s(bytes));
     Ok(())
+}
+
+/// Little-endian `u64`s (band keys, shingle hashes) from their bytes.
+fn le_u64s(bytes: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
 }
 
 /// What to do about damage, in every message that reports it.

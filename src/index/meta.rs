@@ -24,7 +24,7 @@ use crate::shingle::ShingleKind;
 /// folded 128-bit multiply, word shingles rolled as a cyclic polynomial.
 pub const FORMAT_VERSION: u32 = 3;
 
-/// Version of an index with the rewrite tier: format 3, plus each article's rewrite profile
+/// Version of an index with the rewrite tier: format 3, plus each article's rewrite fingerprint
 /// in `sets.N` and a log record kind that points to it. A neardup that reads only format 3
 /// refuses such an index at open instead of taking its records for damage.
 pub const FORMAT_VERSION_REWRITE: u32 = 4;

@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `index.json` | the parameters ([`IndexParams`]) and the current generation | at open |
 //! | `log.N` | one checksummed record per article: id, time, source, content hash, LSH band keys, where its shingle set is ([`log`]) | in full at open |
-//! | `sets.N` | each article's sorted shingle-hash set, and with the rewrite tier its rewrite fingerprint ([`crate::rewrite::Fingerprint`]) | by positioned reads, to verify a candidate (fingerprints also once at open) |
+//! | `sets.N` | each article's sorted shingle-hash set, and with the rewrite tier its rewrite fingerprint ([`crate::rewrite::Fingerprint`]) | by positioned reads, to verify a candidate (fingerprints also once before the first verdict of a run) |
 //! | `LOCK` | the writer lock and its holder's pid ([`lock`]) | by writers |
 //!
 //! In memory an open index keeps, per article, about 80 bytes (id, content hash, time,
@@ -179,7 +179,7 @@ struct Entry {
     set_len: u32,
     set_crc: u32,
     id_len: u16,
-    /// Where the rewrite profile is in `sets.N` (offset, length, CRC); length 0: none.
+    /// Where the rewrite fingerprint is in `sets.N` (offset, length, CRC); length 0: none.
     profile: (u64, u32, u32),
 }
 
@@ -196,7 +196,7 @@ pub struct Prepared {
     pub timestamp: Option<i64>,
     /// Hash of the source field's value (see [`source_hash`]).
     pub source: Option<u64>,
-    /// With the rewrite tier: the article's rewrite profile, its stored form and its
+    /// With the rewrite tier: the article's rewrite fingerprint, its stored form and its
     /// rewrite band keys.
     pub rewrite: Option<PreparedRewrite>,
 }
@@ -408,7 +408,7 @@ fn check_log(
     if let Some(first) = records.par_iter().position_first(outside) {
         let at = records[first];
         let what = format!(
-            "the shingle set or rewrite profile of {:?} lies past the end of {} ({} bytes)",
+            "the shingle set or rewrite fingerprint of {:?} lies past the end of {} ({} bytes)",
             log::decode_at(bytes, at).id,
             sets_path.display(),
             sets_len
@@ -852,14 +852,14 @@ impl Index {
         let read = if offset >= self.sets_len {
             let start = (offset - self.sets_len) as usize;
             let bytes = &self.sets_tail[start..start + len as usize];
-            log::check_crc(&self.sets_path, offset, crc, bytes, "rewrite profile")
+            log::check_crc(&self.sets_path, offset, crc, bytes, "rewrite fingerprint")
                 .map(|()| codec::decode_fingerprint(bytes))
         } else {
             log::read_checked(
                 &self.sets,
                 &self.sets_path,
                 (offset, len, crc),
-                "rewrite profile",
+                "rewrite fingerprint",
                 &mut buf,
             )
             .map(|()| codec::decode_fingerprint(&buf))
@@ -868,7 +868,7 @@ impl Index {
         read?.map_err(|what| IndexError::Corrupt {
             path: self.sets_path.clone(),
             offset,
-            what: format!("rewrite profile: {what}"),
+            what: format!("rewrite fingerprint: {what}"),
             recovery: RECOVER_DAMAGE.into(),
         })
     }
@@ -1281,7 +1281,7 @@ pub fn compact(dir: &Path, drop_damaged: bool, sync: SyncPolicy) -> IndexResult<
                 &index.sets,
                 &index.sets_path,
                 (rw.offset, rw.len, rw.crc),
-                "rewrite profile",
+                "rewrite fingerprint",
                 &mut profile,
             ),
             None => Ok(()),
