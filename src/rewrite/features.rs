@@ -9,7 +9,9 @@
 //!   is split into them, otherwise kept whole plus its parts of ≥ 3 letters (`ISIS-K` stays);
 //!   stopwords are kept unstemmed (the background idf makes them light);
 //! * **numbers** normalised so that rewrites agree: `2,200` → `2200`, `2.5 billion` and
-//!   `2.5 bln` → `2500000000`, ordinal and plural suffixes dropped (`1980s` → `1980`);
+//!   `2.5 bln` → `2500000000`, ordinal and plural suffixes dropped (`1980s` → `1980`),
+//!   spelled-out numbers from two to ninety-nine read as figures (`fourteen` → `14`,
+//!   `two million` → `2000000`; [`number_word`]);
 //! * **names**: a capitalised word that does not start a sentence.
 //!
 //! A document is first split into *units* ([`split_units`]): its lines, or for hard-wrapped
@@ -351,6 +353,48 @@ fn multiplier(w: &str) -> Option<f64> {
         "trillion" => 1e12,
         _ => return None,
     })
+}
+
+/// The value of a spelled-out number from two to ninety-nine (`fourteen`, `forty`,
+/// `twenty-five`; lowercase): a rewrite spells out what its source wrote in figures
+/// ("Fourteen of those passengers" for "14 were passengers"), and both must be the same
+/// number. `one` is a pronoun and article too often to count, except before a multiplier
+/// word (see [`tokens_into`]).
+pub fn number_word(w: &str) -> Option<f64> {
+    const UNITS: [&str; 20] = [
+        "",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let unit = |p: &str| UNITS.iter().position(|&u| !u.is_empty() && u == p);
+    let tens = |p: &str| TENS.iter().position(|&t| !t.is_empty() && t == p);
+    let value = match w.split_once('-') {
+        None => unit(w)
+            .filter(|&u| u >= 2)
+            .or_else(|| tens(w).map(|t| 10 * t))?,
+        Some((t, u)) => 10 * tens(t)? + unit(u).filter(|&u| u < 10)?,
+    };
+    Some(value as f64)
 }
 
 /// [`multiplier`] of a word in any ASCII case, without lowercasing it into a new string.
@@ -847,30 +891,34 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
     } = scratch;
     raw_tokens(text, raws);
     out.reserve(raws.len());
+    // A number token of value `x`, times the multiplier word after raw token `i` (`2.5
+    // billion`, `two million`).
+    let mut push_value = |out: &mut Vec<Token>, i: usize, mut x: f64| {
+        if let Some(m) = raws
+            .get(i + 1)
+            .and_then(|n| multiplier_any_case(&text[n.start..n.end]))
+        {
+            x *= m;
+        }
+        num.clear();
+        num.push('#');
+        push_number(num, x);
+        let v = &num[1..];
+        out.push(Token {
+            feature: feature_hash(num),
+            background: number_background(v),
+            key: v.len() > 2,
+            slot: true,
+            number: true,
+            month: 0,
+        });
+    };
     for (i, raw) in raws.iter().enumerate() {
         let raw_text = &text[raw.start..raw.end];
         if raw.number {
-            let Some(mut x) = number_value(raw_text) else {
-                continue;
-            };
-            if let Some(m) = raws
-                .get(i + 1)
-                .and_then(|n| multiplier_any_case(&text[n.start..n.end]))
-            {
-                x *= m;
+            if let Some(x) = number_value(raw_text) {
+                push_value(out, i, x);
             }
-            num.clear();
-            num.push('#');
-            push_number(num, x);
-            let v = &num[1..];
-            out.push(Token {
-                feature: feature_hash(num),
-                background: number_background(v),
-                key: v.len() > 2,
-                slot: true,
-                number: true,
-                month: 0,
-            });
             continue;
         }
         // `lw` holds the feature key `w:word`: the word's hash, and its stem's when the stem
@@ -880,6 +928,21 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
         lw.push_str(raw_text);
         if raw.upper {
             lw.make_ascii_lowercase();
+        }
+        if !raw.apostrophe {
+            let word = &lw[2..];
+            let spelled = number_word(word).or_else(|| {
+                // `one million` is `1 million`; a lone `one` stays a function word.
+                (word == "one")
+                    .then(|| raws.get(i + 1))
+                    .flatten()
+                    .filter(|n| multiplier_any_case(&text[n.start..n.end]).is_some())
+                    .map(|_| 1.0)
+            });
+            if let Some(x) = spelled {
+                push_value(out, i, x);
+                continue;
+            }
         }
         if raw.apostrophe {
             let mut word = lw[2..].replace('’', "'");
@@ -1002,6 +1065,33 @@ mod tests {
         assert_eq!(f("3,5"), [h("#3.5")]);
         assert_eq!(f("0.125"), [h("#0.125")]);
         assert!(f("1.2.3").is_empty());
+    }
+
+    #[test]
+    fn spelled_numbers_are_the_numbers_they_spell() {
+        let f = |t: &str| tokens(t).iter().map(|x| x.feature).collect::<Vec<_>>();
+        // The MSRP pair "Fourteen of those infected passengers …" / "Of those, 14 were
+        // passengers …": both name the same number.
+        assert_eq!(f("Fourteen")[0], f("14")[0]);
+        assert_eq!(f("twenty-five"), f("25"));
+        assert_eq!(f("two million"), f("2 million"));
+        assert_eq!(f("one billion stg"), f("1 billion stg"));
+        assert!(tokens("five").iter().all(|t| t.number && t.slot && !t.key));
+        // A lone `one` is a function word; hyphenated words that are not numbers stay words.
+        assert_eq!(f("one"), [h("w:one")]);
+        assert_eq!(f("one-third"), [h("w:one"), h("w:third")]);
+        assert_eq!(number_word("ninety-nine"), Some(99.0));
+        for w in [
+            "one",
+            "twenty-ten",
+            "hundred",
+            "fifty-",
+            "-five",
+            "zero",
+            "tenth",
+        ] {
+            assert_eq!(number_word(w), None, "{w}");
+        }
     }
 
     #[test]
