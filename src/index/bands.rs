@@ -24,7 +24,7 @@ const NONE: u32 = u32::MAX;
 
 /// The overlay is merged into the base when it holds more articles than this and more than a
 /// quarter of the base.
-pub(super) const MIN_MERGE: usize = 1 << 16;
+pub(super) const MIN_MERGE: usize = 1 << 12;
 
 /// Band keys are already uniform hashes: use them as their own hash.
 #[derive(Default, Clone, Copy)]
@@ -133,15 +133,18 @@ fn bucket(key: u64, shift: u32) -> usize {
 /// The band tables of an index. See the [module documentation](self).
 #[derive(Debug)]
 pub(super) struct BandTables {
-    bands: usize,
     base: Vec<Grouped>,
     /// Slots below this are in the base (or have no keys).
     base_len: u32,
     /// Articles with keys in the base.
     base_docs: usize,
     heads: Vec<KeyMap>,
-    /// `next[(slot - base_len) * bands + band]`: the next older overlay slot with that key.
-    next: Vec<u32>,
+    /// `next[band][slot - base_len]`: the next older overlay slot with that key. One array
+    /// per band, so that a lookup's chain walk stays in one band's array (4 bytes per
+    /// overlay article, in cache) instead of striding over every band's links: with a
+    /// sketch sample per band (the rewrite tier) a lookup walks hundreds of links per band,
+    /// and the slot-major layout made each one a cache miss.
+    next: Vec<Vec<u32>>,
     /// Articles with keys in the overlay.
     overlay_docs: usize,
 }
@@ -162,12 +165,11 @@ impl BandTables {
             })
             .collect();
         BandTables {
-            bands,
             base,
             base_len,
             base_docs: slots.len(),
             heads: (0..bands).map(|_| KeyMap::default()).collect(),
-            next: Vec::new(),
+            next: vec![Vec::new(); bands],
             overlay_docs: 0,
         }
     }
@@ -175,15 +177,16 @@ impl BandTables {
     /// Adds `slot` (the next one: every earlier slot is already in) with its band keys
     /// (`bands` of them, or none for an article without tokens).
     pub(super) fn insert(&mut self, slot: u32, keys: &[u64]) {
-        let bands = self.bands;
-        let at = (slot - self.base_len) as usize * bands;
-        self.next.resize(at + bands, NONE);
+        let at = (slot - self.base_len) as usize;
+        for next in &mut self.next {
+            next.resize(at + 1, NONE);
+        }
         if keys.is_empty() {
             return;
         }
         for (band, &key) in keys.iter().enumerate() {
             let prev = self.heads[band].insert(key, slot).unwrap_or(NONE);
-            self.next[at + band] = prev;
+            self.next[band][at] = prev;
         }
         self.overlay_docs += 1;
         if self.overlay_docs > MIN_MERGE.max(self.base_docs / 4) {
@@ -194,37 +197,38 @@ impl BandTables {
     /// Moves the overlay into the base.
     pub(super) fn merge(&mut self) {
         let base_len = self.base_len;
-        let bands = self.bands;
-        let next = &self.next;
         self.base
             .par_iter_mut()
             .zip(self.heads.par_iter_mut())
-            .enumerate()
-            .for_each(|(band, (grouped, heads))| {
+            .zip(self.next.par_iter())
+            .for_each(|((grouped, heads), next)| {
                 let mut add = Vec::with_capacity(heads.len());
                 for (&key, &head) in heads.iter() {
                     let mut s = head;
                     while s != NONE {
                         add.push(pack(key, s));
-                        s = next[(s - base_len) as usize * bands + band];
+                        s = next[(s - base_len) as usize];
                     }
                 }
                 grouped.merge(&add);
                 *heads = KeyMap::default();
             });
-        self.base_len += (self.next.len() / bands.max(1)) as u32;
+        self.base_len += self.next.first().map_or(0, Vec::len) as u32;
         self.base_docs += self.overlay_docs;
         self.overlay_docs = 0;
-        self.next = Vec::new();
+        for next in &mut self.next {
+            *next = Vec::new();
+        }
     }
 
     /// Calls `f` with every slot whose key in `band` is `key`.
     pub(super) fn for_each(&self, band: usize, key: u64, mut f: impl FnMut(u32)) {
         self.base[band].for_each(key, &mut f);
+        let next = &self.next[band];
         let mut s = self.heads[band].get(&key).copied().unwrap_or(NONE);
         while s != NONE {
             f(s);
-            s = self.next[(s - self.base_len) as usize * self.bands + band];
+            s = next[(s - self.base_len) as usize];
         }
     }
 
@@ -232,7 +236,7 @@ impl BandTables {
     #[cfg(test)]
     pub(super) fn bytes(&self) -> usize {
         self.base.iter().map(Grouped::bytes).sum::<usize>()
-            + self.next.capacity() * 4
+            + self.next.iter().map(|n| n.capacity() * 4).sum::<usize>()
             + self.heads.iter().map(|h| h.capacity() * 13).sum::<usize>()
     }
 }

@@ -357,6 +357,9 @@ pub struct Index {
     stats: Stats,
     cands: Vec<u32>,
     read_buf: Vec<u8>,
+    /// Per slot, the sketch samples a rewrite candidate shares with the article being
+    /// decided (all zero between decisions).
+    shared_samples: Vec<u16>,
     set_buf: Vec<u64>,
     rewrite: Option<RewriteState>,
 }
@@ -581,6 +584,7 @@ impl Index {
             params,
             cands: Vec::new(),
             read_buf: Vec::new(),
+            shared_samples: Vec::new(),
             set_buf: Vec::new(),
             rewrite,
         };
@@ -880,21 +884,38 @@ impl Index {
         let (Some(rw), Some(prw)) = (&self.rewrite, &p.rewrite) else {
             return Ok(None);
         };
-        let mut hits = Vec::new();
+        // Shared samples per stored article, counted in place: a sample of a common feature
+        // is shared with hundreds of articles, so an article meets thousands of slots, and
+        // sorting them cost more than the lookups. Which candidates are verified does not
+        // depend on the order they are met in (see below).
+        let mut shared = std::mem::take(&mut self.shared_samples);
+        shared.resize(self.entries.len(), 0);
+        let mut met: Vec<u32> = Vec::new();
         for (band, &key) in prw.keys.iter().enumerate() {
-            rw.tables.for_each(band, key, |s| hits.push(s));
+            rw.tables.for_each(band, key, |s| {
+                let n = &mut shared[s as usize];
+                if *n == 0 {
+                    met.push(s);
+                }
+                *n = n.saturating_add(1);
+            });
         }
-        hits.sort_unstable();
         // Published further apart than the rewrite window: not a rewrite (with times).
         let window = (rw.params.window_days * 86_400.0).min(i64::MAX as f64) as i64;
         let apart = |t: i64| {
             p.timestamp
                 .is_some_and(|time| t != i64::MIN && time.abs_diff(t) > window.unsigned_abs())
         };
-        let mut counted: Vec<(usize, u32)> = hits
-            .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= rw.min_hits)
-            .map(|run| (run.len(), run[0]))
+        let mut counted: Vec<(usize, u32)> = Vec::new();
+        for &c in &met {
+            let n = usize::from(std::mem::take(&mut shared[c as usize]));
+            if n >= rw.min_hits {
+                counted.push((n, c));
+            }
+        }
+        self.shared_samples = shared;
+        let mut counted: Vec<(usize, u32)> = counted
+            .into_iter()
             .filter(|&(_, c)| {
                 let e = &self.entries[c as usize];
                 self.in_window(c, p.timestamp)
