@@ -17,7 +17,9 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
 
-use crate::cluster::{merge_rewrites, order_by_keep, split_component, Cluster, Kind, UnionFind};
+use crate::cluster::{
+    merge_rewrites, order_by_keep, split_component, Cluster, Kind, RewriteLink, UnionFind,
+};
 use crate::config::Config;
 use crate::error::{Error, Location, Result};
 use crate::input::{Document, InputOptions, InputSpec, Item};
@@ -1134,7 +1136,13 @@ pub fn cluster(
         |d| rank[d as usize],
         |a, b| {
             let s = rw.score(a, b);
-            (s.score, s.a_in_b, s.is_rewrite() && rw.in_window(a, b))
+            let within = rw.in_window(a, b);
+            RewriteLink {
+                similarity: s.score,
+                containment: s.a_in_b,
+                verified: s.is_rewrite() && within,
+                supports: s.supports(rw.params.support_floor()) && within,
+            }
         },
     )
 }
