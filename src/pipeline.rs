@@ -26,7 +26,9 @@ use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signatur
 use crate::rewrite::boilerplate::{drop_off_topic, OffTopic, RepeatedLines};
 use crate::rewrite::score::{score as rewrite_score, score_candidate, RewriteScore};
 use crate::rewrite::sketch::{collision_rate, Sketch, WeightedMinHasher};
-use crate::rewrite::{CandidateGate, DocFrequencies, DocUnits, Profile, RewriteParams, Stats};
+use crate::rewrite::{
+    CandidateGate, DocFrequencies, DocUnits, Profile, RewriteParams, SeenFeatures, Stats,
+};
 use crate::shingle::{Scratch, Shingler};
 use crate::verify::Similarity;
 
@@ -600,10 +602,14 @@ fn rewrite_drop_repeated_in(
 pub fn rewrite_stats(docs: &[DocUnits], params: &RewriteParams) -> Stats {
     let freq = docs
         .par_iter()
-        .fold(DocFrequencies::default, |mut f, d| {
-            f.add(&d.term_counts());
-            f
-        })
+        .fold(
+            || (DocFrequencies::default(), SeenFeatures::default()),
+            |(mut f, mut seen), d| {
+                f.add_kept(d, &mut seen);
+                (f, seen)
+            },
+        )
+        .map(|(f, _)| f)
         .reduce(DocFrequencies::default, DocFrequencies::merge);
     Stats::from_frequencies(freq, params)
 }
