@@ -461,6 +461,32 @@ impl DocFrequencies {
         }
     }
 
+    /// Adds one document's kept units: what [`Self::add`] of its [`DocUnits::term_counts`]
+    /// adds, without counting its terms. Document frequencies need each distinct feature
+    /// once, not its count nor an order, so a table of the features seen in this document
+    /// replaces the sort that counting takes (`seen` is reused across documents).
+    pub fn add_kept(&mut self, doc: &DocUnits, seen: &mut SeenFeatures) {
+        self.docs += 1;
+        let kept = || doc.units.iter().filter(|u| u.keep);
+        let tokens: usize = kept().map(Unit::len).sum();
+        self.tokens += tokens;
+        seen.start(tokens);
+        for u in kept() {
+            for t in doc.unit_tokens(u) {
+                if seen.insert(t.feature) {
+                    self.df
+                        .entry(t.feature)
+                        .or_insert(DfEntry {
+                            df: 0,
+                            background: t.background,
+                            idf: 0.0,
+                        })
+                        .df += 1;
+                }
+            }
+        }
+    }
+
     /// Merges frequencies gathered over another part of the corpus.
     pub fn merge(mut self, other: DocFrequencies) -> Self {
         if self.df.len() < other.df.len() {
@@ -473,6 +499,49 @@ impl DocFrequencies {
             self.df.entry(f).or_insert(DfEntry { df: 0, ..e }).df += e.df;
         }
         self
+    }
+}
+
+/// The distinct features of one document, for [`DocFrequencies::add_kept`]: an open-
+/// addressing set of feature hashes (their top bits index it) whose slots are stamped with
+/// the document they were filled for, so starting the next document clears nothing.
+#[derive(Debug, Clone, Default)]
+pub struct SeenFeatures {
+    /// (feature, stamp); a slot whose stamp is not `stamp` is empty.
+    slots: Vec<(u64, u32)>,
+    stamp: u32,
+    /// `64 − log2(slots.len())`.
+    shift: u32,
+}
+
+impl SeenFeatures {
+    /// Empties the set for a document of at most `tokens` features.
+    fn start(&mut self, tokens: usize) {
+        // At most half full: probes stay short.
+        let want = (2 * tokens).next_power_of_two().max(64);
+        if self.slots.len() < want || self.stamp == u32::MAX {
+            self.slots = vec![(0, 0); want];
+            self.shift = 64 - want.trailing_zeros();
+            self.stamp = 0;
+        }
+        self.stamp += 1;
+    }
+
+    /// Adds a feature; whether it was new.
+    fn insert(&mut self, feature: u64) -> bool {
+        let mask = self.slots.len() - 1;
+        let mut i = (feature >> self.shift) as usize;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.1 != self.stamp {
+                *slot = (feature, self.stamp);
+                return true;
+            }
+            if slot.0 == feature {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -1155,6 +1224,37 @@ impl CandidateGate {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn frequencies_of_kept_units_equal_those_of_term_counts() {
+        let texts = [
+            "Gunmen attacked the Crocus hall.\nShare this article\nThe attack killed 137.",
+            "Share this article\nCocoa prices rose in Bahia; cocoa, cocoa and more cocoa.",
+            "",
+            "One line only, with 2,200 dlrs and May 5 and the the the.",
+        ];
+        let mut docs: Vec<DocUnits> = texts.iter().map(|t| DocUnits::parse(t)).collect();
+        docs[0].units[1].keep = false;
+        docs[1].units[0].keep = false;
+        let (mut by_counts, mut by_kept) = (DocFrequencies::default(), DocFrequencies::default());
+        // One table for every document: its stamps must empty it between them.
+        let mut seen = SeenFeatures::default();
+        for d in &docs {
+            by_counts.add(&d.term_counts());
+            by_kept.add_kept(d, &mut seen);
+        }
+        assert_eq!(
+            (by_kept.docs, by_kept.tokens),
+            (by_counts.docs, by_counts.tokens)
+        );
+        let table = |f: &DocFrequencies| {
+            let mut v: Vec<(u64, u32, Background)> =
+                f.df.iter().map(|(&k, e)| (k, e.df, e.background)).collect();
+            v.sort_unstable_by_key(|x| x.0);
+            v
+        };
+        assert_eq!(table(&by_kept), table(&by_counts));
+    }
 
     #[test]
     fn default_lsh_is_64_bands_of_2_rows() {
