@@ -310,9 +310,8 @@ fn drop_incoherent(
 ///
 /// In a merged cluster the centre's representative represents; the centre's own members
 /// keep their rows; every document of a joined unit gets kind [`Kind::Rewrite`] with
-/// `score(doc, rep)`'s `V` and containment (`score` returns `(V, containment,
-/// verified)`; a joined near-cluster's non-representative
-/// members are verified through their representative, so their own `V` may fall below
+/// `score(doc, rep)`'s `V` and containment (a [`RewriteLink`]; a joined near-cluster's
+/// non-representative members are verified through their representative, so their own `V` may fall below
 /// the threshold) and keeps its [`Member::copy_of`], so copies stay apart from rewrites.
 /// The representative's row says `rewrite` when it had no near/exact cluster of its own.
 /// Each document ends in exactly one cluster.

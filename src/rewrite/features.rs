@@ -347,6 +347,7 @@ const DATE_PREPOSITIONS: &[&str] = &[
 /// Number words that multiply the preceding number (and are dropped themselves).
 fn multiplier(w: &str) -> Option<f64> {
     Some(match w {
+        "hundred" => 1e2,
         "thousand" => 1e3,
         "million" | "mln" => 1e6,
         "billion" | "bln" => 1e9,
@@ -356,7 +357,7 @@ fn multiplier(w: &str) -> Option<f64> {
 }
 
 /// The value of a spelled-out number from two to ninety-nine (`fourteen`, `forty`,
-/// `twenty-five`; lowercase): a rewrite spells out what its source wrote in figures
+/// `twenty-five`; the word must be lowercase): a rewrite spells out what its source wrote in figures
 /// ("Fourteen of those passengers" for "14 were passengers"), and both must be the same
 /// number. `one` is a pronoun and article too often to count, except before a multiplier
 /// word (see [`tokens_into`]).
@@ -395,6 +396,19 @@ pub fn number_word(w: &str) -> Option<f64> {
         Some((t, u)) => 10 * tens(t)? + unit(u).filter(|&u| u < 10)?,
     };
     Some(value as f64)
+}
+
+/// A spelled-out number at the front of a lowercase hyphenated word and the rest after
+/// its hyphen: `five-year` → (5, `year`), `forty-two-year-old` → (42, `year-old`).
+fn hyphen_number(word: &str) -> Option<(f64, &str)> {
+    let mut parts = word.splitn(3, '-');
+    let first = parts.next()?;
+    let second = parts.next()?;
+    let two = &word[..first.len() + 1 + second.len()];
+    if let Some(x) = number_word(two) {
+        return Some((x, word.get(two.len() + 1..).unwrap_or("")));
+    }
+    number_word(first).map(|x| (x, &word[first.len() + 1..]))
 }
 
 /// [`multiplier`] of a word in any ASCII case, without lowercasing it into a new string.
@@ -925,7 +939,9 @@ impl WordInfo {
             }
             info.rare = rare_word(p);
         }
-        if matches!(p.as_bytes().first(), Some(b'b' | b'm' | b't')) && multiplier(p).is_some() {
+        if matches!(p.as_bytes().first(), Some(b'b' | b'h' | b'm' | b't'))
+            && multiplier(p).is_some()
+        {
             info.kind = Self::SKIP;
             return info;
         }
@@ -1043,14 +1059,14 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
     } = scratch;
     raw_tokens(text, raws);
     out.reserve(raws.len());
-    // A number token of value `x`, times the multiplier word after raw token `i` (`2.5
-    // billion`, `two million`).
+    // A number token of value `x`, times the multiplier words after raw token `i` (`2.5
+    // billion`, `two million`, `five hundred thousand`); `i` past the end: none.
     let mut push_value = |out: &mut Vec<Token>, i: usize, mut x: f64| {
-        if let Some(m) = raws
-            .get(i + 1)
-            .and_then(|n| multiplier_any_case(&text[n.start..n.end]))
-        {
-            x *= m;
+        for n in raws.get(i.saturating_add(1)..).unwrap_or_default() {
+            match multiplier_any_case(&text[n.start..n.end]) {
+                Some(m) => x *= m,
+                None => break,
+            }
         }
         num.clear();
         num.push('#');
@@ -1150,13 +1166,27 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
             _ => 0,
         };
         // Hyphenated: its parts when all have ≥ 3 letters, else the whole word and then
-        // its parts of ≥ 3 letters.
+        // its parts of ≥ 3 letters. A spelled-out number in front (`five-year`,
+        // `forty-two-year-old`) is that number, as `5-year` is, then the rest.
         if !raw.hyphen {
             push_word(out, lw, cap, month);
         } else {
+            let (word, key_start) = match hyphen_number(word) {
+                Some((x, rest)) => {
+                    push_value(out, usize::MAX, x);
+                    (rest, lw.len() - rest.len())
+                }
+                None => (word, 2),
+            };
+            if word.is_empty() {
+                continue;
+            }
             let split = word.split('-').all(|p| p.len() >= 3);
             if !split {
-                push_word(out, lw, cap, 0);
+                part.clear();
+                part.push_str("w:");
+                part.push_str(&lw[key_start..]);
+                push_word(out, part, cap, 0);
             }
             for p in word.split('-').filter(|p| p.len() >= 3) {
                 part.clear();
@@ -1174,7 +1204,7 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
 fn push_word(out: &mut Vec<Token>, key: &str, cap: bool, month: u8) {
     let p = &key[2..];
     // Every multiplier word starts with `b`, `m` or `t`: the others skip the comparisons.
-    if matches!(p.as_bytes().first(), Some(b'b' | b'm' | b't')) && multiplier(p).is_some() {
+    if matches!(p.as_bytes().first(), Some(b'b' | b'h' | b'm' | b't')) && multiplier(p).is_some() {
         return;
     }
     let hp = feature_hash(key);
@@ -1259,6 +1289,14 @@ mod tests {
         assert_eq!(f("one"), [h("w:one")]);
         assert_eq!(f("one-third"), [h("w:one"), h("w:third")]);
         assert_eq!(number_word("ninety-nine"), Some(99.0));
+        // In front of a hyphenated word, as figures are (`5-year`, `42-year-old`).
+        assert_eq!(f("a five-year deal"), f("a 5-year deal"));
+        assert_eq!(f("forty-two-year-old"), f("42-year-old"));
+        assert_eq!(f("two-thirds"), [h("#2"), h("w:third")]);
+        // Multipliers chain, `hundred` among them.
+        assert_eq!(f("two hundred"), f("200"));
+        assert_eq!(f("five hundred million"), f("500 million"));
+        assert_eq!(f("1.5 hundred thousand"), f("150,000"));
         for w in [
             "one",
             "twenty-ten",
@@ -1363,6 +1401,7 @@ mod tests {
             "Shares of Northern Trust rose. Officials said trading was heavy. May 5",
             "Supercalifragilisticexpialidocious antidisestablishmentarianisms Agencies",
             "Fourteen of those passengers and two crew; one million dlrs, one said, Twenty-five",
+            "A five-year deal, Forty-two-year-old, two hundred thousand, Hundred Hundreds",
         ]
         .iter()
         .map(|t| t.to_string())
