@@ -93,29 +93,31 @@ impl MinHasher {
             return None;
         }
         let k = self.k as u128;
-        let signature = bins
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                if v != EMPTY {
-                    return v as u32;
+        // A plain loop over a slice of the final length: written as a mapped iterator
+        // collected into the box, the loop landed in a separate `from_iter` whose edits
+        // elsewhere in the crate decided how it compiled (callgrind, `--tier near` on
+        // Reuters-21578: 25 M instructions more when it did).
+        let mut signature: Signature = vec![0u32; bins.len()].into_boxed_slice();
+        for (i, (out, &v)) in signature.iter_mut().zip(bins).enumerate() {
+            if v != EMPTY {
+                *out = v as u32;
+                continue;
+            }
+            // Optimal densification (Shrivastava 2017, Algorithm 2): probe a seeded
+            // sequence of bins until one that was filled by a shingle. At least one is
+            // filled, and the probes are uniform, so this ends (in k/filled probes on
+            // average).
+            let base = mix64(self.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut attempt = 1u64;
+            *out = loop {
+                let probe = mix64(base ^ attempt.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+                let j = (((probe as u128) * k) >> 64) as usize;
+                if bins[j] != EMPTY {
+                    break bins[j] as u32;
                 }
-                // Optimal densification (Shrivastava 2017, Algorithm 2): probe a seeded
-                // sequence of bins until one that was filled by a shingle. At least one is
-                // filled, and the probes are uniform, so this ends (in k/filled probes on
-                // average).
-                let base = mix64(self.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                let mut attempt = 1u64;
-                loop {
-                    let probe = mix64(base ^ attempt.wrapping_mul(0xD6E8_FEB8_6659_FD93));
-                    let j = (((probe as u128) * k) >> 64) as usize;
-                    if bins[j] != EMPTY {
-                        return bins[j] as u32;
-                    }
-                    attempt += 1;
-                }
-            })
-            .collect();
+                attempt += 1;
+            };
+        }
         Some(signature)
     }
 }

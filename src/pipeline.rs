@@ -715,15 +715,15 @@ impl Times {
 /// known. Exact for any `i64` times.
 pub fn days_between(x: Option<(i64, i64)>, y: Option<(i64, i64)>) -> Option<f64> {
     let (x, y) = (x?, y?);
-    let gap = (i128::from(y.0) - i128::from(x.1))
-        .max(i128::from(x.0) - i128::from(y.1))
-        .max(0);
     // Every candidate pair of the rewrite tier asks this: an `i128` to `f64` conversion is a
     // library call, an `i64` one an instruction. Both round the same integer to the same
-    // nearest `f64`, so the fast path changes no result.
-    let gap = match i64::try_from(gap) {
-        Ok(g) => g as f64,
-        Err(_) => gap as f64,
+    // nearest `f64`, so the fast path changes no result. The fast path must not start from
+    // the `i128` difference: LLVM then folds both arms into the library call.
+    let gap = match (y.0.checked_sub(x.1), x.0.checked_sub(y.1)) {
+        (Some(a), Some(b)) => a.max(b).max(0) as f64,
+        _ => (i128::from(y.0) - i128::from(x.1))
+            .max(i128::from(x.0) - i128::from(y.1))
+            .max(0) as f64,
     };
     Some(gap / 86_400.0)
 }

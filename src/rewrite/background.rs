@@ -12,10 +12,11 @@
 //! A stem's probability is the sum over the surface forms that stem to it; a word missing
 //! from the table gets Zipf 1.5 (rarer than anything in it).
 
+#[cfg(test)]
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::features::{stem, word_hash, HashMap64};
+use super::features::{stem_cow, word_hash, HashMap64};
 
 const TABLE: &str = include_str!("../../data/background_en.tsv");
 
@@ -69,23 +70,30 @@ const RESERVED_ZIPF: [f64; 4] = [OOV_ZIPF, 5.5, 4.5, 3.0];
 fn table() -> &'static (HashMap64<Background>, Vec<f64>) {
     static TABLE_MAP: OnceLock<(HashMap64<Background>, Vec<f64>)> = OnceLock::new();
     TABLE_MAP.get_or_init(|| {
-        let words = parse(TABLE);
+        // Keyed by the stem's hash from the start, not by an owned stem string first: the
+        // table is built in every run that tokenises, and a string map of its 50 000
+        // words cost more than the rest of the build. A stem's surface forms add up in
+        // line order, as before, so every probability is the same sum.
         let mut values: Vec<f64> = RESERVED_ZIPF.iter().map(|&z| zipf_probability(z)).collect();
-        values.reserve(words.len());
-        let mut map = HashMap64::with_capacity_and_hasher(words.len(), Default::default());
-        for (w, p) in words {
+        values.reserve(50_000);
+        let mut map: HashMap64<Background> =
+            HashMap64::with_capacity_and_hasher(50_000, Default::default());
+        for_each_entry(TABLE, |stem, p| {
+            let next = Background(values.len() as u32);
+            let handle = *map.entry(word_hash(stem)).or_insert(next);
+            if handle == next {
+                values.push(0.0);
+            }
             // The table holds 50 000 words: an index always fits.
-            map.insert(word_hash(&w), Background(values.len() as u32));
-            values.push(p);
-        }
+            values[handle.0 as usize] += p;
+        });
         (map, values)
     })
 }
 
-/// Parses `word<TAB>zipf` lines (`#` lines are comments) into stem → probability. Lines
-/// that are not of the form `[a-z][a-z0-9'-]*<TAB>number` are ignored.
-fn parse(text: &str) -> HashMap<String, f64> {
-    let mut map: HashMap<String, f64> = HashMap::with_capacity(50_000);
+/// Calls `f(stem, probability)` for each `word<TAB>zipf` line (`#` lines are comments) in
+/// text order. Lines that are not of the form `[a-z][a-z0-9'-]*<TAB>number` are ignored.
+fn for_each_entry(text: &str, mut f: impl FnMut(&str, f64)) {
     for line in text.lines() {
         if line.starts_with('#') {
             continue;
@@ -104,8 +112,17 @@ fn parse(text: &str) -> HashMap<String, f64> {
             continue;
         }
         let word = word.strip_suffix("'s").unwrap_or(word);
-        *map.entry(stem(word)).or_insert(0.0) += zipf_probability(zipf);
+        f(&stem_cow(word), zipf_probability(zipf));
     }
+}
+
+/// Parses `word<TAB>zipf` lines into stem → probability (see [`for_each_entry`]).
+#[cfg(test)]
+fn parse(text: &str) -> HashMap<String, f64> {
+    let mut map: HashMap<String, f64> = HashMap::with_capacity(50_000);
+    for_each_entry(text, |stem, p| {
+        *map.entry(stem.to_string()).or_insert(0.0) += p
+    });
     map
 }
 

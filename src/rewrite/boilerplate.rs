@@ -103,68 +103,74 @@ pub fn drop_off_topic(
     if kept.len() < 4 {
         return OffTopic::default();
     }
-    // Each feature's count in the document and its idf: the idf is looked up in the
-    // corpus-wide table once per distinct feature here, not once per unit that has it
-    // (that table is the corpus vocabulary, and every lookup a cache miss). A feature's
-    // background probability is a function of the feature, so any token gives it. Sized
-    // for every kept token up front: growing the map rehashed it several times a document.
-    let mut full: HashMap64<(u32, f64)> = HashMap64::with_capacity_and_hasher(
-        kept.iter().map(|&i| doc.units[i].len()).sum(),
-        Default::default(),
-    );
-    for &i in &kept {
-        for t in doc.unit_tokens(&doc.units[i]) {
-            full.entry(t.feature)
-                .or_insert_with(|| (0, stats.idf(t.feature, t.background)))
-                .0 += 1;
-        }
+    // Every kept token as (feature, background, its unit's place in `kept`), sorted by
+    // feature once for the whole document: a run of equal features gives the feature's
+    // count in the document, and the idf is looked up once per run (the corpus-wide table
+    // is the vocabulary, and every lookup a cache miss). One sort per document instead of
+    // a sort per unit and a map of the document's counts. Each unit's sums below still
+    // add its distinct features' weights in increasing feature order, as a sort of the
+    // unit's own features did, so every sum is the same to the last bit. A feature's
+    // background is a function of the feature, so any of its tokens gives it.
+    let mut occ: Vec<(u64, Background, u32)> =
+        Vec::with_capacity(kept.iter().map(|&i| doc.units[i].len()).sum());
+    for (k, &i) in kept.iter().enumerate() {
+        // `kept` indexes units, which a document of more than 2^32 could not hold.
+        let k = k as u32;
+        occ.extend(
+            doc.unit_tokens(&doc.units[i])
+                .iter()
+                .map(|t| (t.feature, t.background, k)),
+        );
     }
-    let mut drop = Vec::new();
-    let mut own: Vec<(u64, Background)> = Vec::new();
-    for &i in &kept {
-        let unit = doc.unit_tokens(&doc.units[i]);
-        if unit.len() < min_tokens {
-            continue;
+    crate::hash::sort_by_hash(&mut occ, |x| x.0);
+    let tested: Vec<bool> = kept
+        .iter()
+        .map(|&i| doc.units[i].len() >= min_tokens)
+        .collect();
+    // Per unit: the idf-weighted sum of its distinct features (`den`) and of those also
+    // found elsewhere in the document (`num`); `local` counts a run's tokens per unit.
+    let (mut num, mut den) = (vec![0.0f64; kept.len()], vec![0.0f64; kept.len()]);
+    let mut local = vec![0u32; kept.len()];
+    for run in occ.chunk_by(|a, b| a.0 == b.0) {
+        let (f, bg, _) = run[0];
+        let w = stats.idf(f, bg);
+        for x in run {
+            local[x.2 as usize] += 1;
         }
-        own.clear();
-        own.extend(unit.iter().map(|t| (t.feature, t.background)));
-        own.sort_unstable_by_key(|x| x.0);
-        let (mut num, mut den) = (0.0, 0.0);
-        for run in own.chunk_by(|a, b| a.0 == b.0) {
-            let (f, bg) = run[0];
-            // Every kept unit's features are in `full`; the fallback only keeps this total.
-            let (count, w) = full
-                .get(&f)
-                .copied()
-                .unwrap_or_else(|| (0, stats.idf(f, bg)));
-            den += w;
-            if count as usize > run.len() {
-                num += w;
+        for x in run {
+            let k = x.2 as usize;
+            if local[k] == 0 {
+                continue;
             }
-        }
-        if den > 0.0 && num / den < coherence {
-            drop.push(i);
-        }
-    }
-    // A feature is lost to the document when its count over the kept units falls to zero.
-    let mut out = OffTopic {
-        units: drop.len(),
-        ..OffTopic::default()
-    };
-    for &i in &drop {
-        let unit = &mut doc.units[i];
-        unit.keep = false;
-        out.tokens += unit.len();
-        for t in &doc.tokens[unit.tokens.clone()] {
-            if let Some(e) = full.get_mut(&t.feature) {
-                e.0 -= 1;
-                if e.0 == 0 {
-                    out.lost.push(t.feature);
+            if tested[k] {
+                den[k] += w;
+                if run.len() > local[k] as usize {
+                    num[k] += w;
                 }
             }
+            local[k] = 0;
         }
     }
-    out.lost.sort_unstable();
+    let mut dropped = vec![false; kept.len()];
+    let mut out = OffTopic::default();
+    for (k, &i) in kept.iter().enumerate() {
+        if tested[k] && den[k] > 0.0 && num[k] / den[k] < coherence {
+            dropped[k] = true;
+            let unit = &mut doc.units[i];
+            unit.keep = false;
+            out.units += 1;
+            out.tokens += unit.len();
+        }
+    }
+    // A feature is lost to the document when all its kept tokens were in dropped units;
+    // the runs come in increasing feature order, so the list is sorted.
+    if out.units > 0 {
+        for run in occ.chunk_by(|a, b| a.0 == b.0) {
+            if run.iter().all(|x| dropped[x.2 as usize]) {
+                out.lost.push(run[0].0);
+            }
+        }
+    }
     out
 }
 
@@ -172,6 +178,119 @@ pub fn drop_off_topic(
 mod tests {
     use super::*;
     use crate::rewrite::RewriteParams;
+
+    /// The first implementation: each unit's features sorted on their own, the
+    /// document's counts in a map.
+    fn drop_off_topic_by_units(
+        doc: &mut DocUnits,
+        stats: &Stats,
+        coherence: f64,
+        min_tokens: usize,
+    ) -> OffTopic {
+        let kept: Vec<usize> = (0..doc.units.len())
+            .filter(|&i| doc.units[i].keep)
+            .collect();
+        if kept.len() < 4 {
+            return OffTopic::default();
+        }
+        // Each feature's count in the document and its idf: the idf is looked up in the
+        // corpus-wide table once per distinct feature here, not once per unit that has it
+        // (that table is the corpus vocabulary, and every lookup a cache miss). A feature's
+        // background probability is a function of the feature, so any token gives it. Sized
+        // for every kept token up front: growing the map rehashed it several times a document.
+        let mut full: HashMap64<(u32, f64)> = HashMap64::with_capacity_and_hasher(
+            kept.iter().map(|&i| doc.units[i].len()).sum(),
+            Default::default(),
+        );
+        for &i in &kept {
+            for t in doc.unit_tokens(&doc.units[i]) {
+                full.entry(t.feature)
+                    .or_insert_with(|| (0, stats.idf(t.feature, t.background)))
+                    .0 += 1;
+            }
+        }
+        let mut drop = Vec::new();
+        let mut own: Vec<(u64, Background)> = Vec::new();
+        for &i in &kept {
+            let unit = doc.unit_tokens(&doc.units[i]);
+            if unit.len() < min_tokens {
+                continue;
+            }
+            own.clear();
+            own.extend(unit.iter().map(|t| (t.feature, t.background)));
+            own.sort_unstable_by_key(|x| x.0);
+            let (mut num, mut den) = (0.0, 0.0);
+            for run in own.chunk_by(|a, b| a.0 == b.0) {
+                let (f, bg) = run[0];
+                // Every kept unit's features are in `full`; the fallback only keeps this total.
+                let (count, w) = full
+                    .get(&f)
+                    .copied()
+                    .unwrap_or_else(|| (0, stats.idf(f, bg)));
+                den += w;
+                if count as usize > run.len() {
+                    num += w;
+                }
+            }
+            if den > 0.0 && num / den < coherence {
+                drop.push(i);
+            }
+        }
+        // A feature is lost to the document when its count over the kept units falls to zero.
+        let mut out = OffTopic {
+            units: drop.len(),
+            ..OffTopic::default()
+        };
+        for &i in &drop {
+            let unit = &mut doc.units[i];
+            unit.keep = false;
+            out.tokens += unit.len();
+            for t in &doc.tokens[unit.tokens.clone()] {
+                if let Some(e) = full.get_mut(&t.feature) {
+                    e.0 -= 1;
+                    if e.0 == 0 {
+                        out.lost.push(t.feature);
+                    }
+                }
+            }
+        }
+        out.lost.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn one_sort_per_document_drops_what_a_sort_per_unit_drops() {
+        let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seeds");
+        let mut texts: Vec<String> = std::fs::read_dir(seeds)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        assert!(texts.len() > 3, "the seed fixtures were read");
+        // Each seed with lines of the others pasted in: units that do and do not belong.
+        let n = texts.len();
+        for i in 0..n {
+            let other: Vec<&str> = texts[(i + 1) % n].lines().take(3).collect();
+            let mixed = format!("{}\n{}", texts[i], other.join("\n"));
+            texts.push(mixed);
+        }
+        let docs: Vec<DocUnits> = texts.iter().map(|t| DocUnits::parse(t)).collect();
+        let counts: Vec<_> = docs.iter().map(DocUnits::term_counts).collect();
+        let stats = Stats::new(&counts, &RewriteParams::default());
+        for coherence in [0.0, 0.1, 0.3, 0.6, 1.0] {
+            for min_tokens in [1, 4, 10] {
+                for d in &docs {
+                    let (mut a, mut b) = (d.clone(), d.clone());
+                    let got = drop_off_topic(&mut a, &stats, coherence, min_tokens);
+                    let want = drop_off_topic_by_units(&mut b, &stats, coherence, min_tokens);
+                    assert_eq!(got, want);
+                    let keeps = |d: &DocUnits| d.units.iter().map(|u| u.keep).collect::<Vec<_>>();
+                    assert_eq!(keeps(&a), keeps(&b));
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_line_in_three_documents_is_dropped() {

@@ -897,6 +897,8 @@ struct WordInfo {
     /// For a word written with a capital first letter: rare enough in the background to be
     /// a name even at the start of a sentence ([`rare_word`]).
     rare: bool,
+    /// For a [`WordInfo::FIGURE`]: rendered in three or more characters (a key entity).
+    long: bool,
 }
 
 impl Default for WordInfo {
@@ -909,6 +911,7 @@ impl Default for WordInfo {
             month: 0,
             month_by_number: false,
             rare: false,
+            long: false,
         }
     }
 }
@@ -923,6 +926,27 @@ impl WordInfo {
     /// A spelled-out number, or `one` (a number only before a multiplier word): what it
     /// makes depends on the next word, so it takes the uncached path.
     const NUMBER: u8 = 3;
+    /// A raw number token (digits, as written) with no multiplier word after it: one
+    /// number token, the same at each occurrence.
+    const FIGURE: u8 = 4;
+
+    /// What [`tokens_into`] makes of the raw number token `raw` when no multiplier word
+    /// follows it: a [`WordInfo::FIGURE`], or a [`WordInfo::SKIP`] when it does not parse.
+    /// `key` is a buffer for its feature key. The same steps as `push_value` there.
+    fn of_figure(raw: &str, key: &mut String) -> Self {
+        let mut info = WordInfo::default();
+        if let Some(x) = number_value(raw) {
+            key.clear();
+            key.push('#');
+            push_number(key, x);
+            let v = &key[1..];
+            info.kind = Self::FIGURE;
+            info.feature = feature_hash(key);
+            info.background = number_background(v);
+            info.long = v.len() > 2;
+        }
+        info
+    }
 
     /// Works out what `push_word` and [`tokens_into`] do for the word `raw` as written,
     /// `key` a buffer for its feature key.
@@ -995,8 +1019,11 @@ impl WordCache {
     /// Slots: 2^16 of 56 bytes, 3.5 MB a thread.
     const SLOTS: usize = 1 << 16;
 
-    /// What the plain word `raw` (at most [`CACHED_WORD`] bytes) makes.
-    fn get(&mut self, raw: &str) -> WordInfo {
+    /// What the plain word `raw` (at most [`CACHED_WORD`] bytes) makes; `figure`: `raw` is
+    /// a raw number token with no multiplier after it ([`WordInfo::of_figure`]). A number
+    /// starts with a digit or `$` and a word with a letter, so neither can take the
+    /// other's slot.
+    fn get(&mut self, raw: &str, figure: bool) -> WordInfo {
         if self.slots.is_empty() {
             self.slots = vec![CachedWord::default(); Self::SLOTS];
         }
@@ -1009,7 +1036,11 @@ impl WordCache {
         {
             return slot.info;
         }
-        let info = WordInfo::of(raw, &mut self.key);
+        let info = if figure {
+            WordInfo::of_figure(raw, &mut self.key)
+        } else {
+            WordInfo::of(raw, &mut self.key)
+        };
         slot.hash = hash;
         slot.len = bytes.len() as u8;
         slot.word[..bytes.len()].copy_from_slice(bytes);
@@ -1084,7 +1115,26 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
     for (i, raw) in raws.iter().enumerate() {
         let raw_text = &text[raw.start..raw.end];
         if raw.number {
-            if let Some(x) = number_value(raw_text) {
+            // A number as written makes the same token wherever it stands unless a
+            // multiplier word follows it: those few take the path below, the others the
+            // cache (parsing and rendering a number cost as much as the rest of its token).
+            let multiplied = || {
+                raws.get(i + 1)
+                    .is_some_and(|n| multiplier_any_case(&text[n.start..n.end]).is_some())
+            };
+            if cached && raw_text.len() <= CACHED_WORD && !multiplied() {
+                let info = WORD_CACHE.with(|c| c.borrow_mut().get(raw_text, true));
+                if info.kind == WordInfo::FIGURE {
+                    out.push(Token {
+                        feature: info.feature,
+                        background: info.background,
+                        key: info.long,
+                        slot: true,
+                        number: true,
+                        month: 0,
+                    });
+                }
+            } else if let Some(x) = number_value(raw_text) {
                 push_value(out, i, x);
             }
             continue;
@@ -1103,7 +1153,7 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
         };
         if cached && !raw.apostrophe && !raw.hyphen && raw_text.len() <= CACHED_WORD {
             // The common case: what the slow path below does, from the cache.
-            let info = WORD_CACHE.with(|c| c.borrow_mut().get(raw_text));
+            let info = WORD_CACHE.with(|c| c.borrow_mut().get(raw_text, false));
             if info.kind == WordInfo::SKIP {
                 continue;
             }
@@ -1402,6 +1452,9 @@ mod tests {
             "Supercalifragilisticexpialidocious antidisestablishmentarianisms Agencies",
             "Fourteen of those passengers and two crew; one million dlrs, one said, Twenty-five",
             "A five-year deal, Forty-two-year-old, two hundred thousand, Hundred Hundreds",
+            "1.2.3 and 3.5 then 3.5 billion, 1,000,000 or 1,00,0 at 12th, 0.000001 and \
+             123456789012345678901 vs 7 7 7 $7 7s 2.50 2.5 Mln 2.5 mln 1980s 1980",
+            "5 hundred, 2 Hundred thousand, 7 hundreds, 40 Hundred-strong",
         ]
         .iter()
         .map(|t| t.to_string())

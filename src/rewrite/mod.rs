@@ -403,7 +403,14 @@ impl DocUnits {
         // Sized up front: a flattening collect cannot know its length and would regrow.
         let kept = || self.units.iter().filter(|u| u.keep);
         let mut all: Vec<(u64, Background)> = Vec::with_capacity(kept().map(Unit::len).sum());
-        all.extend(self.kept_tokens().map(|t| (t.feature, t.background)));
+        // Unit by unit: a flattening iterator costs more than the copy.
+        for u in kept() {
+            all.extend(
+                self.unit_tokens(u)
+                    .iter()
+                    .map(|t| (t.feature, t.background)),
+            );
+        }
         let tokens = all.len();
         crate::hash::sort_by_hash(&mut all, |x| x.0);
         let mut terms = Vec::with_capacity(all.chunk_by(|a, b| a.0 == b.0).count());
@@ -866,17 +873,38 @@ impl Profile {
     /// Weights a document's features against corpus statistics. Counts the document's
     /// terms itself: no caller keeps them (they are the largest thing a corpus would hold).
     pub fn build(doc: &DocUnits, stats: &Stats, p: &RewriteParams) -> Self {
-        let counts = &doc.term_counts();
+        // One pass over the kept tokens, unit by unit (a flattening iterator costs more
+        // than the work): each as (feature, background, its SLOT and NUMBER kind bits) for
+        // the term counts, and the frames. Sorted by feature, a run of equal features is
+        // one term: its length the tf, the union of its bits the term's slot and number
+        // kinds (what marking the sorted lists of slot and number features gave).
+        let kept_len: usize = doc.units.iter().filter(|u| u.keep).map(Unit::len).sum();
+        let mut all: Vec<(u64, Background, u8)> = Vec::with_capacity(kept_len);
+        let mut window = FrameWindow::default();
+        let mut frame_hashes = Vec::with_capacity(kept_len.saturating_sub(FRAME_LEN - 1));
+        for u in doc.units.iter().filter(|u| u.keep) {
+            for t in doc.unit_tokens(u) {
+                frame_hashes.extend(window.push(t));
+                let kind = (u8::from(t.slot) * Self::SLOT) | (u8::from(t.number) * Self::NUMBER);
+                all.push((t.feature, t.background, kind));
+            }
+        }
+        crate::hash::sort_by_hash(&mut all, |x| x.0);
+        let frames = Frames::from_hashes(frame_hashes);
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
-        let mut features: Vec<(u64, f64)> = Vec::with_capacity(counts.terms.len());
-        let mut kinds: Vec<u8> = Vec::with_capacity(counts.terms.len());
-        for &(f, tf, bg) in &counts.terms {
+        let terms = all.chunk_by(|a, b| a.0 == b.0).count();
+        let mut features: Vec<(u64, f64)> = Vec::with_capacity(terms);
+        let mut kinds: Vec<u8> = Vec::with_capacity(terms);
+        for run in all.chunk_by(|a, b| a.0 == b.0) {
+            let (f, bg, _) = run[0];
+            // A document's tf fits: it has fewer tokens than 2^32 (see `term_counts`).
             let (idf, is_common) = stats.idf_and_common(f, bg);
-            let w = term_weight(tf, idf);
+            let w = term_weight(run.len() as u32, idf);
             if w > 0.0 {
                 features.push((f, w));
-                kinds.push(if is_common { Self::COMMON } else { 0 });
+                let slot_number = run.iter().fold(0, |k, x| k | x.2);
+                kinds.push(slot_number | if is_common { Self::COMMON } else { 0 });
             }
         }
         // Kept for every document: sized for all its terms, of which some weigh nothing.
@@ -884,12 +912,9 @@ impl Profile {
         kinds.shrink_to_fit();
         let by_weight = top_features(&features, p.top_features);
 
-        let tf_of = |f: u64| {
-            counts
-                .terms
-                .binary_search_by_key(&f, |x| x.0)
-                .map_or(1, |i| counts.terms[i].1)
-        };
+        // A term's tf: the length of its run (every lead token is a kept token, so found).
+        let tf_of =
+            |f: u64| (all.partition_point(|x| x.0 <= f) - all.partition_point(|x| x.0 < f)) as u32;
         // One pass over the lead: the months it names, and its key-entity candidates.
         let mut months = 0u16;
         let mut lead: Vec<(u64, f64)> = doc
@@ -912,33 +937,6 @@ impl Profile {
         lead.dedup_by_key(|x| x.0);
         lead.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         lead.truncate(p.key_entities);
-        // One pass over the kept tokens for frames, slots and numbers, unit by unit: the
-        // flattening iterator and three growing vectors cost more than the work itself.
-        let kept_len: usize = doc.units.iter().filter(|u| u.keep).map(Unit::len).sum();
-        let mut window = FrameWindow::default();
-        let mut frame_hashes = Vec::with_capacity(kept_len.saturating_sub(FRAME_LEN - 1));
-        let (mut slots, mut numbers) = (Vec::with_capacity(kept_len), Vec::with_capacity(kept_len));
-        for u in doc.units.iter().filter(|u| u.keep) {
-            for t in doc.unit_tokens(u) {
-                frame_hashes.extend(window.push(t));
-                if t.slot {
-                    slots.push(t.feature);
-                }
-                if t.number {
-                    numbers.push(t.feature);
-                }
-            }
-        }
-        let frames = Frames::from_hashes(frame_hashes);
-        for (list, kind) in [(&mut slots, Self::SLOT), (&mut numbers, Self::NUMBER)] {
-            list.sort_unstable();
-            list.dedup();
-            for f in list.iter() {
-                if let Ok(i) = features.binary_search_by_key(f, |x| x.0) {
-                    kinds[i] |= kind;
-                }
-            }
-        }
         let all_tokens = doc.tokens.len();
         let dropped_tokens: usize = doc.units.iter().filter(|u| !u.keep).map(Unit::len).sum();
         Profile {
