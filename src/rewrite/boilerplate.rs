@@ -88,6 +88,15 @@ pub struct OffTopic {
     pub lost: Vec<u64>,
 }
 
+/// The places of `doc`'s kept units, when there are four or more: fewer are too few to
+/// tell an off-topic one from the rest.
+fn kept_units(doc: &DocUnits) -> Option<Vec<usize>> {
+    let kept: Vec<usize> = (0..doc.units.len())
+        .filter(|&i| doc.units[i].keep)
+        .collect();
+    (kept.len() >= 4).then_some(kept)
+}
+
 /// Drops the kept units of `doc` (when it has four or more) of at least `min_tokens`
 /// tokens whose idf-weighted share of distinct features also found elsewhere in the
 /// document is below `coherence`. Returns what was dropped.
@@ -97,12 +106,9 @@ pub fn drop_off_topic(
     coherence: f64,
     min_tokens: usize,
 ) -> OffTopic {
-    let kept: Vec<usize> = (0..doc.units.len())
-        .filter(|&i| doc.units[i].keep)
-        .collect();
-    if kept.len() < 4 {
+    let Some(kept) = kept_units(doc) else {
         return OffTopic::default();
-    }
+    };
     // Every kept token as (feature, background, its unit's place in `kept`), sorted by
     // feature once for the whole document: a run of equal features gives the feature's
     // count in the document, and the idf is looked up once per run (the corpus-wide table
@@ -187,12 +193,9 @@ mod tests {
         coherence: f64,
         min_tokens: usize,
     ) -> OffTopic {
-        let kept: Vec<usize> = (0..doc.units.len())
-            .filter(|&i| doc.units[i].keep)
-            .collect();
-        if kept.len() < 4 {
+        let Some(kept) = kept_units(doc) else {
             return OffTopic::default();
-        }
+        };
         // Each feature's count in the document and its idf: the idf is looked up in the
         // corpus-wide table once per distinct feature here, not once per unit that has it
         // (that table is the corpus vocabulary, and every lookup a cache miss). A feature's
