@@ -653,8 +653,12 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
-        /// The collision rate estimates the probability Jaccard with standard deviation
-        /// √(J(1−J)/k) ≤ 0.5/√k; the bound 2/√k is four standard deviations.
+        /// The collision rate estimates the probability Jaccard without bias, with standard
+        /// deviation √(J(1−J)/k) ≤ 0.5/√k. One estimate must lie within 3/√k (six standard
+        /// deviations: a bound of four failed about once in 300 runs of 48 cases, on a
+        /// correct sketch: 4.07 σ at seed 48 of the saved case, the worst of 4 000 seeds),
+        /// and the mean of 32 seeds' estimates within six of its standard deviations,
+        /// 3/√(32k), which a biased sketch would not reach.
         #[test]
         fn collision_rate_estimates_probability_jaccard(
             shared in proptest::collection::vec((0.1f64..5.0, 0.1f64..5.0), 0..20),
@@ -672,7 +676,19 @@ mod tests {
             let m = WeightedMinHasher::new(k, seed).unwrap();
             let est = collision_rate(&m.sketch(&a).unwrap(), &m.sketch(&b).unwrap());
             let exact = probability_jaccard(&a, &b);
-            prop_assert!((est - exact).abs() <= 2.0 / (k as f64).sqrt(), "est {} exact {}", est, exact);
+            prop_assert!((est - exact).abs() <= 3.0 / (k as f64).sqrt(), "est {} exact {}", est, exact);
+            let seeds = 32u64;
+            let mean = (0..seeds)
+                .map(|s| {
+                    let m = WeightedMinHasher::new(k, seed * seeds + s).unwrap();
+                    collision_rate(&m.sketch(&a).unwrap(), &m.sketch(&b).unwrap())
+                })
+                .sum::<f64>()
+                / seeds as f64;
+            prop_assert!(
+                (mean - exact).abs() <= 3.0 / ((seeds * k as u64) as f64).sqrt(),
+                "mean {} exact {}", mean, exact
+            );
             // The corpus batch path gives the same sketches.
             let batch = m.sketch_all(&[&a, &b]);
             let est_batch = collision_rate(batch[0].as_ref().unwrap(), batch[1].as_ref().unwrap());
