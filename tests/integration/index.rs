@@ -99,6 +99,12 @@ fn verdicts(stdout: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `index stats --json` of `index`, parsed.
+fn stats_json(index: &str) -> serde_json::Value {
+    let r = ok(&["index", "stats", "--index", index, "--json"], "");
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
 fn idx(dir: &Path) -> String {
     dir.join("idx").to_string_lossy().into_owned()
 }
@@ -146,8 +152,7 @@ fn filter_reports_new_exact_and_near_duplicates_including_within_the_stream() {
         &line("c", &c),
     );
     assert_eq!(verdicts(&r.stdout)[0]["verdict"], "new");
-    let stats = ok(&["index", "stats", "--index", &index, "--json"], "");
-    let stats: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
+    let stats = stats_json(&index);
     assert_eq!(stats["docs"], 2);
     assert_eq!(stats["params"]["bands"], 18);
 }
@@ -356,8 +361,7 @@ fn kill_9_at_random_points_loses_no_acknowledged_article() {
     }
     assert!(acknowledged.len() > 50, "{}", acknowledged.len());
     // The writer recovers every torn tail and the index stays consistent.
-    let r = ok(&["index", "stats", "--index", &index, "--json"], "");
-    let stats: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let stats = stats_json(&index);
     assert!(stats["docs"].as_u64().unwrap() >= acknowledged.len() as u64);
 }
 
@@ -466,8 +470,7 @@ fn flipped_bytes_are_reported_with_the_way_to_recover() {
         "",
     );
     assert!(r.stderr.contains("kept"), "{}", r.stderr);
-    let r = ok(&["index", "stats", "--index", &index, "--json"], "");
-    let stats: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let stats = stats_json(&index);
     assert!(stats["docs"].as_u64().unwrap() < docs.len() as u64);
     assert_eq!(stats["params"]["generation"], 1);
     assert!(!dir.join("log.0").exists());
@@ -702,8 +705,7 @@ fn an_index_with_the_rewrite_tier_finds_rewrites_across_runs() {
         .collect();
     let r = ok(&["filter", "--index", &index, "--quiet"], &others.concat());
     assert_eq!(kinds(&r.stdout), vec!["new"; others.len()], "{}", r.stdout);
-    let r = ok(&["index", "stats", "--index", &index, "--json"], "");
-    let stats: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let stats = stats_json(&index);
     assert_eq!(stats["params"]["rewrite"], true, "{stats}");
     assert_eq!(stats["params"]["format"], 4, "{stats}");
     let err = fails(&["filter", "--index", &index, "--tier", "near"], "");
@@ -775,8 +777,7 @@ fn a_damaged_fingerprint_is_dropped_by_compact() {
     assert!(r.stderr.contains("1 with damaged"), "{}", r.stderr);
     // The index works again: seed 000 kept, 001 dropped; 003 and 004 are rewrites of what
     // is stored (002 against 000 alone scores at its threshold either way).
-    let stats = ok(&["index", "stats", "--index", &index, "--json"], "");
-    let stats: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
+    let stats = stats_json(&index);
     assert_eq!(stats["docs"], 1, "{stats}");
     let r = ok(
         &["filter", "--index", &index, "--quiet"],
