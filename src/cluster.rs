@@ -215,6 +215,89 @@ pub struct RewriteLink {
     pub supports: bool,
 }
 
+/// Who vouches for a rewrite link: the rewrite links of a corpus (verified and supporting
+/// pairs of exact-group leaders) as a graph over near-duplicate families, for counting
+/// the *witnesses* of a pair: other families linked to both of its documents.
+///
+/// Rewrites of one wire story come in groups (each outlet's version is close to the
+/// others), while a pair that shares little wording and barely verifies is, alone, as
+/// often two developments of a running story as one story told twice
+/// ([`crate::rewrite::RewriteParams::weak_witnesses`]).
+///
+/// ```
+/// use neardup::cluster::Witnesses;
+/// // Documents 0..4, each its own family; 0-1 linked, and 2 and 3 linked to both.
+/// let families = [0, 1, 2, 3, 4];
+/// let links = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (3, 4)];
+/// let w = Witnesses::new(&families, links.iter().copied());
+/// assert_eq!(w.count(0, 1), 2);
+/// assert_eq!(w.count(0, 4), 1); // 3
+/// assert_eq!(w.count(2, 4), 0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Witnesses {
+    family_of: Vec<u32>,
+    /// Per document, where its neighbour families start in `neighbours` (CSR layout: one
+    /// flat array, so a million documents cost two arrays, not a million vectors).
+    start: Vec<u32>,
+    /// Neighbour families, sorted and distinct per document.
+    neighbours: Vec<u32>,
+}
+
+impl Witnesses {
+    /// The graph of `links` (document pairs) among documents whose near-duplicate family
+    /// is `family_of[d]`.
+    pub fn new(family_of: &[u32], links: impl Iterator<Item = (u32, u32)>) -> Self {
+        let mut half: Vec<(u32, u32)> = Vec::new();
+        for (a, b) in links {
+            half.push((a, family_of[b as usize]));
+            half.push((b, family_of[a as usize]));
+        }
+        half.sort_unstable();
+        half.dedup();
+        let mut start = vec![0u32; family_of.len() + 1];
+        for &(d, _) in &half {
+            start[d as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        Witnesses {
+            family_of: family_of.to_vec(),
+            start,
+            neighbours: half.into_iter().map(|(_, f)| f).collect(),
+        }
+    }
+
+    fn of(&self, d: u32) -> &[u32] {
+        let d = d as usize;
+        &self.neighbours[self.start[d] as usize..self.start[d + 1] as usize]
+    }
+
+    /// Families other than `a`'s and `b`'s linked to both.
+    pub fn count(&self, a: u32, b: u32) -> usize {
+        let own = [self.family_of[a as usize], self.family_of[b as usize]];
+        let (mut x, mut y) = (self.of(a).iter().peekable(), self.of(b).iter().peekable());
+        let mut n = 0;
+        while let (Some(&&p), Some(&&q)) = (x.peek(), y.peek()) {
+            match p.cmp(&q) {
+                std::cmp::Ordering::Less => {
+                    x.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    y.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    n += usize::from(!own.contains(&p));
+                    x.next();
+                    y.next();
+                }
+            }
+        }
+        n
+    }
+}
+
 /// Stars of at most this many units are checked for cohesion ([`drop_incoherent`]): the
 /// check scores every pair of units, and larger stars are template runs, not stories.
 const COHESION_MAX_UNITS: usize = 256;
@@ -506,6 +589,21 @@ pub fn merge_rewrites(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn witnesses_count_families_once_and_never_the_pair_itself() {
+        // 2 and 3 are one near-duplicate family (2); 4 shares 0's family.
+        let families = [0, 1, 2, 2, 0, 5];
+        let links = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (1, 4), (0, 5)];
+        let w = Witnesses::new(&families, links.iter().copied());
+        // 2 and its copy 3 vouch once; 4 is 0's own family.
+        assert_eq!(w.count(0, 1), 1);
+        assert_eq!(w.count(1, 0), 1);
+        // 5 is linked to 0 only.
+        assert_eq!(w.count(0, 5), 0);
+        // A document without links has no witnesses.
+        assert_eq!(Witnesses::new(&families, std::iter::empty()).count(0, 1), 0);
+    }
     use proptest::prelude::*;
 
     #[test]

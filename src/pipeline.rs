@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{
     merge_rewrites, order_by_keep, split_component, Cluster, Kind, RewriteLink, UnionFind,
+    Witnesses,
 };
 use crate::config::Config;
 use crate::error::{Error, Location, Result};
@@ -452,7 +453,17 @@ pub struct RewriteAnalysis {
     pub dropped_units: (usize, usize),
     /// Publication times: each document's own, and its exact-duplicate group's span.
     pub times: Times,
+    /// The rewrite links (verified and supporting pairs), for corroborating weak verdicts.
+    pub witnesses: Witnesses,
+    group_of: Vec<u32>,
     params: RewriteParams,
+}
+
+/// Whether a rewrite verdict of leaders `a` and `b` stands: it is not weak
+/// ([`RewriteScore::is_weak`]) or enough other stories vouch for it
+/// ([`RewriteParams::weak_witnesses`]).
+fn confirmed(s: &RewriteScore, a: u32, b: u32, w: &Witnesses, p: &RewriteParams) -> bool {
+    p.weak_witnesses == 0 || !s.is_weak(p) || w.count(a, b) >= p.weak_witnesses
 }
 
 impl RewriteAnalysis {
@@ -466,6 +477,28 @@ impl RewriteAnalysis {
     /// ([`Times::within`]).
     pub fn published_within(&self, a: u32, b: u32) -> bool {
         self.times.within(a, b, self.params.window_days)
+    }
+
+    /// Whether two documents are rewrites of each other, as `cluster` and `pairs` judge
+    /// it: `s` (their [`Self::score`]) verifies, and a weak verdict is corroborated by
+    /// witnesses among the corpus's rewrite links ([`RewriteParams::weak_witnesses`]).
+    /// The window is not checked here ([`Self::in_window`]).
+    pub fn verifies(&self, a: u32, b: u32, s: &RewriteScore) -> bool {
+        s.is_rewrite() && (!s.is_weak(&self.params) || self.corroborated(a, b))
+    }
+
+    /// Other stories (near-duplicate families) that come within the support floor of
+    /// both documents among the rewrite links ([`Witnesses`]).
+    pub fn witnesses_of(&self, a: u32, b: u32) -> usize {
+        let (la, lb) = (self.group_of[a as usize], self.group_of[b as usize]);
+        self.witnesses.count(la, lb)
+    }
+
+    /// Whether a weak verdict of the two documents has its witnesses
+    /// ([`RewriteParams::weak_witnesses`]).
+    pub fn corroborated(&self, a: u32, b: u32) -> bool {
+        let need = self.params.weak_witnesses;
+        need == 0 || self.witnesses_of(a, b) >= need
     }
 
     /// The rewrite score of two documents.
@@ -872,13 +905,28 @@ fn analyze_rewrites(
         .iter()
         .flat_map(|x| x.support.iter().copied())
         .collect();
-    support.sort_unstable();
     let mut pairs: Vec<RewritePair> = per_band.into_iter().flat_map(|x| x.found).collect();
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    // Weak verdicts without witnesses are demoted to support: they may still help a group
+    // of rewrites hold together, but do not make two documents a rewrite pair alone.
+    let witnesses = Witnesses::new(
+        families,
+        pairs
+            .iter()
+            .map(|p| (p.a, p.b))
+            .chain(support.iter().copied()),
+    );
+    let (pairs, demoted): (Vec<RewritePair>, Vec<RewritePair>) = pairs
+        .into_iter()
+        .partition(|p| confirmed(&p.score, p.a, p.b, &witnesses, params));
+    support.extend(demoted.iter().map(|p| (p.a, p.b)));
+    support.sort_unstable();
     Ok(RewriteAnalysis {
         profiles,
         pairs,
         support,
+        witnesses,
+        group_of: group_of.to_vec(),
         lsh,
         candidates,
         dropped_units,
@@ -1173,7 +1221,7 @@ pub fn cluster(
             RewriteLink {
                 similarity: s.score,
                 containment: s.a_in_b,
-                verified: s.is_rewrite() && within,
+                verified: within && rw.verifies(a, b, &s),
                 supports: s.supports(rw.params.support_floor()) && within,
             }
         },

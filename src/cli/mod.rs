@@ -188,9 +188,10 @@ pub struct EngineArgs {
     /// Tiers to report: near (exact copies and near-duplicates), rewrite (exact copies and
     /// rewrites: the same story in other words) or all (near-duplicate clusters first, then
     /// rewrite clusters over them). Default: all for cluster and pairs, which label every
-    /// row with its kind; near for dedup, which deletes: on Reuters-21578 a fifth of the
-    /// rewrite pairs are other developments of one running story (nearly half without
-    /// publication times; see the README). near
+    /// row with its kind; near for dedup, which deletes: on Reuters-21578 a tenth of the
+    /// rewrite pairs are other developments of one running story or other instances of a
+    /// template (a fifth without publication times), and on a busy event other stories on
+    /// it join a cluster (see the README). near
     /// alone is several times faster, and lets cluster and pairs stream their input.
     #[arg(long, value_name = "near|rewrite|all")]
     pub tier: Option<Tier>,
@@ -198,6 +199,12 @@ pub struct EngineArgs {
     /// (pasted ads) instead of dropping them before comparison.
     #[arg(long)]
     pub keep_boilerplate: bool,
+    /// Rewrite tier: a rewrite that shares little wording and scores below twice its
+    /// threshold (weak evidence) is reported only when at least N other stories come
+    /// close to both articles; alone, such a pair was as often another development of a
+    /// running story as the same story (Reuters-21578). 0 reports weak pairs alone too.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub rewrite_witnesses: usize,
     #[command(flatten)]
     pub dates: DateArgs,
 }
@@ -334,6 +341,11 @@ pub struct SimilarityArgs {
     /// Rewrite score: keep repeated and off-topic lines instead of dropping them.
     #[arg(long)]
     pub keep_boilerplate: bool,
+    /// Other stories that must come close to both articles for a weak rewrite verdict to
+    /// stand, as cluster's --rewrite-witnesses (counted with --corpus; without it a weak
+    /// verdict says "weak").
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub rewrite_witnesses: usize,
     /// With --corpus: JSONL field holding the publication time, as cluster's --time-field.
     #[arg(long, default_value = "date", value_name = "NAME", requires = "corpus")]
     pub time_field: String,
@@ -379,6 +391,7 @@ impl EngineArgs {
             rewrite: neardup::rewrite::RewriteParams {
                 boilerplate: !self.keep_boilerplate,
                 window_days: self.dates.window_days(),
+                weak_witnesses: self.rewrite_witnesses,
                 ..Default::default()
             },
             ..self.shingles.config()
@@ -699,6 +712,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         rewrite: neardup::rewrite::RewriteParams {
             boilerplate: !args.keep_boilerplate,
             window_days: dates.window_days(),
+            weak_witnesses: args.rewrite_witnesses,
             ..Default::default()
         },
         ..args.shingles.config()
@@ -706,6 +720,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     config.validate()?;
     // Days between the two documents' publication dates (with --corpus, when both have one).
     let mut days_apart = None;
+    // With --corpus, how many other stories vouch for the pair, as `cluster` and `pairs`
+    // count them (a weak verdict needs `weak_witnesses`).
+    let mut witnesses = None;
     let c = match &args.corpus {
         // Within a corpus the rewrite score is the one `cluster` and `pairs` give: weighted
         // by the corpus's term statistics, with its repeated lines dropped.
@@ -725,7 +742,18 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             let time = |d: usize| corpus.docs[d].date.map(|t| (t, t));
             days_apart = neardup::pipeline::days_between(time(a), time(b));
             let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
-            compare_in(&config, &texts, a, b)?
+            let c = compare_in(&config, &texts, a, b)?;
+            if c.rewrite.is_rewrite() && c.rewrite.is_weak(&config.rewrite) {
+                let all = Config {
+                    tier: neardup::config::Tier::All,
+                    ..config.clone()
+                };
+                let analysis = neardup::pipeline::analyze(&corpus, &all, &())?;
+                witnesses = analysis
+                    .rewrite
+                    .map(|rw| rw.witnesses_of(a as u32, b as u32));
+            }
+            c
         }
         None => {
             let read = |p: &str| -> Result<String> {
@@ -746,10 +774,14 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     let rw = c.rewrite;
     let window = config.rewrite.window_days;
     let in_window = days_apart.is_none_or(|d| d <= window);
-    let rewrite_verdict = if rw.is_rewrite() && in_window {
-        "rewrite"
-    } else {
+    let need = config.rewrite.weak_witnesses;
+    let weak = rw.is_rewrite() && rw.is_weak(&config.rewrite) && need > 0;
+    let rewrite_verdict = if !(rw.is_rewrite() && in_window) {
         "different"
+    } else if weak && witnesses.is_none_or(|w| w < need) {
+        "weak"
+    } else {
+        "rewrite"
     };
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -776,6 +808,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "short_threshold": (rw.short_threshold > 0.0).then_some(rw.short_threshold),
                 "days_apart": days_apart,
                 "window_days": window,
+                "weak": weak,
+                "witnesses": witnesses,
+                "witnesses_needed": weak.then_some(need),
                 "verdict": rewrite_verdict,
             },
         });
@@ -822,6 +857,18 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "rewrite dates        published {d:.2} days apart ({} the {} window)",
                 if in_window { "within" } else { "outside" },
                 neardup::index::format_window(dates.rewrite_window)
+            )?;
+        }
+        if weak {
+            let counted = witnesses.map_or(
+                format!("needs {need} other stories close to both; count them with --corpus"),
+                |w| format!("{w} other stories close to both (needs {need})"),
+            );
+            writeln!(
+                out,
+                "rewrite support      weak evidence (little shared wording, V < {} × threshold): \
+                 {counted}",
+                config.rewrite.weak_margin
             )?;
         }
         writeln!(

@@ -131,6 +131,19 @@ impl RewriteScore {
             && self.score >= ratio * self.threshold
             && self.short_score >= self.short_threshold
     }
+
+    /// Whether the pair's evidence is weak: the smaller document has more than
+    /// [`RewriteParams::top_features`] features, the two share less than
+    /// [`RewriteParams::weak_frames`] of their wording and `V` is below
+    /// [`RewriteParams::weak_margin`] `· θ`. A weak rewrite needs corroboration
+    /// ([`RewriteParams::weak_witnesses`]). A sentence or two is exempt: a paraphrased
+    /// sentence shares little wording by nature, two short texts must already restate
+    /// each other (`S`), and a sentence pair has no third text to vouch for it.
+    pub fn is_weak(&self, p: &RewriteParams) -> bool {
+        self.n > p.top_features
+            && self.frames < p.weak_frames
+            && self.score < p.weak_margin * self.threshold
+    }
 }
 
 /// The length-dependent threshold `θ(n) = min(θ_max, max(θ_min, a/√n))`.

@@ -388,6 +388,15 @@ fn similarity_in_a_corpus_gives_the_score_pairs_reports() {
         let score = json["rewrite"]["score"].as_f64().expect("score");
         assert_eq!(format!("{score:.4}"), row["jaccard"], "{a} {b}: {json}");
         assert_eq!(json["rewrite"]["verdict"], "rewrite", "{json}");
+        // The seeds share almost no wording: each verdict is weak and stands on the
+        // other seeds that come close to both.
+        assert_eq!(json["rewrite"]["weak"], true, "{json}");
+        assert!(
+            json["rewrite"]["witnesses"]
+                .as_u64()
+                .is_some_and(|w| w >= 2),
+            "{json}"
+        );
     }
     // Two files alone are weighted by the background: another score.
     let (a, b) = (&reported[0]["doc_a"], &reported[0]["doc_b"]);
@@ -406,8 +415,61 @@ fn similarity_in_a_corpus_gives_the_score_pairs_reports() {
         fb.to_str().expect("path"),
     ]))
     .expect("JSON");
+    // Alone, nothing can vouch for a weak verdict.
+    assert_eq!(alone["rewrite"]["verdict"], "weak", "{alone}");
+    assert_eq!(
+        alone["rewrite"]["witnesses"],
+        serde_json::Value::Null,
+        "{alone}"
+    );
     let alone = alone["rewrite"]["score"].as_f64().expect("score");
     assert_ne!(format!("{alone:.4}"), reported[0]["jaccard"]);
+}
+
+/// Corroboration: rewrites of one story that share almost no wording (the seeds) stand
+/// because the other versions come close to both; two of them alone are no pair, unless
+/// `--rewrite-witnesses 0` asks for weak pairs alone too.
+#[test]
+fn a_weak_rewrite_needs_other_stories_to_vouch_for_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = |name: &str| std::fs::read_to_string(format!("{SEEDS}/{name}.txt")).expect("seed");
+    let (a, b) = ("001_9716e52682f1baaa", "004_1012adb8faca7bcf");
+    write_text(dir.path(), &format!("{a}.txt"), &seed(a));
+    write_text(dir.path(), &format!("{b}.txt"), &seed(b));
+    let two = dir.path().to_str().expect("path");
+    let pairs = neardup(&["pairs", "-q", "--tier", "rewrite", two]);
+    assert!(rows(&pairs).is_empty(), "{pairs}");
+    let out = neardup(&["cluster", "-q", two]);
+    assert!(clustered(&out).is_empty(), "{out}");
+    let sim = neardup(&["similarity", "--corpus", two, a, b]);
+    assert!(
+        sim.contains("0 other stories close to both (needs 2)")
+            && sim.contains("rewrite verdict      weak ("),
+        "{sim}"
+    );
+    // Asked for, the weak pair is reported alone.
+    let pairs = neardup(&[
+        "pairs",
+        "-q",
+        "--tier",
+        "rewrite",
+        "--rewrite-witnesses",
+        "0",
+        two,
+    ]);
+    let found: Vec<(String, String)> = rows(&pairs)
+        .into_iter()
+        .map(|r| (r["doc_a"].clone(), r["doc_b"].clone()))
+        .collect();
+    assert_eq!(found, [(a.to_string(), b.to_string())], "{pairs}");
+    // Among all five seeds the pair stands, with the other three as its witnesses.
+    let pairs = neardup(&["pairs", "-q", "--tier", "rewrite", SEEDS]);
+    assert!(
+        rows(&pairs)
+            .iter()
+            .any(|r| (r["doc_a"].as_str(), r["doc_b"].as_str()) == (a, b)),
+        "{pairs}"
+    );
 }
 
 /// Records every stage and progress notice of a run.
@@ -573,14 +635,17 @@ fn a_rewrite_window_keeps_articles_published_months_apart_apart() {
     // 004 pairs only with the seed that has no date (003), which is compared with every
     // other whatever their dates; the cluster takes 003 with the rest.
     // The pairs `pairs` reports with seed 004, as "a-b".
-    let pairs_with_004 = |path: &str| -> Vec<String> {
-        rows(&neardup(&["pairs", "-q", path]))
+    let pairs_with_004_at = |path: &str, window: &str| -> Vec<String> {
+        rows(&neardup(&["pairs", "-q", "--rewrite-window", window, path]))
             .into_iter()
             .filter(|r| r["doc_a"] == "004" || r["doc_b"] == "004")
             .map(|r| format!("{}-{}", r["doc_a"], r["doc_b"]))
             .collect()
     };
-    assert_eq!(pairs_with_004(&path), ["003-004"]);
+    let pairs_with_004 = |path: &str| pairs_with_004_at(path, "3d");
+    // The pair shares little wording, and no third story published near 004 vouches
+    // for it (`weak_witnesses`), so `pairs` does not report it.
+    assert_eq!(pairs_with_004(&path), Vec::<String>::new());
     for wider in [
         &["cluster", "-q", "--rewrite-window", "90d", &path][..],
         &["cluster", "-q", "--time-field", "", &path][..],
@@ -607,7 +672,12 @@ fn a_rewrite_window_keeps_articles_published_months_apart_apart() {
         ["000", "001", "002", "002-copy", "003", "004"],
         "{out}"
     );
-    assert_eq!(pairs_with_004(&path2), ["003-004", "004-002-copy"]);
+    // Each of its two pairs has one witness (the other), below `weak_witnesses`: 004
+    // joins by cluster support, and `pairs` lists no weak pair of it.
+    assert_eq!(pairs_with_004(&path2), Vec::<String>::new());
+    // With a window that spans the two months the other seeds vouch for them again.
+    let wide = pairs_with_004_at(&path2, "90d");
+    assert!(wide.contains(&"003-004".to_string()), "{wide:?}");
     let path = dated_seeds(dir.path(), &later, &[]);
 
     // `similarity --corpus` says why the pair is no rewrite.
