@@ -68,6 +68,7 @@ pub use time::{format_rfc3339, format_window, parse_date, parse_window, timestam
 use crate::lsh::LshParams;
 use crate::minhash::MinHasher;
 use crate::rewrite::features::HashMap64;
+use crate::rewrite::score::RewriteScore;
 use crate::rewrite::sketch::WeightedMinHasher;
 use crate::rewrite::{codec, CorpusSize, Fingerprint, Profile, RewriteParams};
 use crate::shingle::{Scratch, Shingler};
@@ -259,6 +260,14 @@ struct RewriteState {
     /// Jaccard that can verify, shares as many with probability 0.99.
     min_hits: usize,
 }
+
+/// Witnesses a weak rewrite verdict needs in the filter ([`RewriteParams::weak_witnesses`]
+/// is 2 for `cluster`). A stream has seen only the versions of a story published before an
+/// article, so the third version is the first that can have a witness: with 2, the seeds
+/// fed one at a time gave four `new` and one `rewrite`; with 1, two and three. On a
+/// Reuters-21578 stream (no times) the verdicts' precision against the hand-judged pairs
+/// was 0.69 without corroboration, 0.79 with one witness and 0.81 with two.
+const FILTER_WITNESSES: usize = 1;
 
 /// Rewrite candidates verified per article at most.
 const MAX_REWRITE_CANDIDATES: usize = 64;
@@ -533,7 +542,10 @@ impl Index {
         let checked = check_log(&log_path, &sets_path, &bytes, sets_file_len, salvage)?;
         let lsh = config.lsh_params()?;
         let rewrite = if params.rewrite {
-            let rw = RewriteParams::default();
+            let rw = RewriteParams {
+                weak_witnesses: FILTER_WITNESSES,
+                ..RewriteParams::default()
+            };
             let rw_lsh = LshParams::new(rw.sketch_size, 1, rw.sketch_size)?;
             Some(RewriteState {
                 sketcher: WeightedMinHasher::new(rw.sketch_size, config.seed)?,
@@ -969,19 +981,72 @@ impl Index {
         let own: HashMap64<()> = prw.fingerprint.terms.iter().map(|t| (t.0, ())).collect();
         let df_of = |f: u64| rw.df.get(&f).copied().unwrap_or(0) + u32::from(own.contains_key(&f));
         let a = prw.fingerprint.profile(&size, df_of, params);
-        let mut best: Option<(u32, f64)> = None;
-        for (c, fp) in stored {
-            let b = fp.profile(&size, df_of, params);
-            let s = crate::rewrite::score::score(&a, &b, params);
-            if s.is_rewrite() && best.is_none_or(|(_, v)| s.score > v) {
-                best = Some((c, s.score));
-            }
-        }
-        Ok(best.map(|(c, v)| Decision {
+        let scored: Vec<(u32, Profile, RewriteScore)> = stored
+            .into_iter()
+            .map(|(c, fp)| {
+                let b = fp.profile(&size, df_of, params);
+                let s = crate::rewrite::score::score(&a, &b, params);
+                (c, b, s)
+            })
+            .collect();
+        // The best verified rewrite (ties: the earliest) whose verdict stands: not weak, or
+        // vouched for by enough other candidates, as `cluster` asks (corroboration,
+        // `RewriteParams::weak_witnesses`).
+        let mut order: Vec<usize> = (0..scored.len())
+            .filter(|&i| scored[i].2.is_rewrite())
+            .collect();
+        order.sort_by(|&i, &j| {
+            scored[j]
+                .2
+                .score
+                .total_cmp(&scored[i].2.score)
+                .then(scored[i].0.cmp(&scored[j].0))
+        });
+        let best = order
+            .into_iter()
+            .find(|&i| !scored[i].2.is_weak(params) || self.vouched(&scored, i, params));
+        Ok(best.map(|i| Decision {
             verdict: Verdict::Rewrite,
-            matched: Some(self.id(c).to_string()),
-            score: Some(v),
+            matched: Some(self.id(scored[i].0).to_string()),
+            score: Some(scored[i].2.score),
         }))
+    }
+
+    /// Whether at least `weak_witnesses` other candidates come within the support floor
+    /// of both the new article (their score in `scored`) and candidate `i`, and were
+    /// published within the rewrite window of it: the filter's count of
+    /// [`crate::cluster::Witnesses`], among the candidates the article's sketch found.
+    /// Copies and near-duplicates are not stored, so each candidate is its own story.
+    fn vouched(
+        &self,
+        scored: &[(u32, Profile, RewriteScore)],
+        i: usize,
+        p: &RewriteParams,
+    ) -> bool {
+        let need = p.weak_witnesses;
+        if need == 0 {
+            return true;
+        }
+        let floor = p.support_floor();
+        let window = (p.window_days * 86_400.0).min(i64::MAX as f64) as i64;
+        let time = |c: u32| Some(self.entries[c as usize].timestamp).filter(|&t| t != i64::MIN);
+        let (c, b, _) = &scored[i];
+        let close = |d: u32| match (time(*c), time(d)) {
+            (Some(x), Some(y)) => x.abs_diff(y) <= window.unsigned_abs(),
+            _ => true,
+        };
+        scored
+            .iter()
+            .enumerate()
+            .filter(|&(j, (d, w, s))| {
+                j != i
+                    && s.supports(floor)
+                    && close(*d)
+                    && crate::rewrite::score::score(b, w, p).supports(floor)
+            })
+            .take(need)
+            .count()
+            >= need
     }
 
     /// Reads the shingle set of `slot` into `self.set_buf`.

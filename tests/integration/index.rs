@@ -682,7 +682,9 @@ fn an_index_with_the_rewrite_tier_finds_rewrites_across_runs() {
         &["filter", "--index", &index, "--tier", "all", "--quiet"],
         &seeds[..3].concat(),
     );
-    assert_eq!(kinds(&r.stdout), ["new", "rewrite", "rewrite"]);
+    // The seeds share almost no wording: a rewrite verdict needs another stored version
+    // close to both (corroboration), which the second does not have yet.
+    assert_eq!(kinds(&r.stdout), ["new", "new", "rewrite"]);
     // Another run: the index remembers them.
     let r = ok(&["filter", "--index", &index], &seeds[3..].concat());
     let v = verdicts(&r.stdout);
@@ -775,18 +777,13 @@ fn a_damaged_fingerprint_is_dropped_by_compact() {
         "",
     );
     assert!(r.stderr.contains("1 with damaged"), "{}", r.stderr);
-    // The index works again: seed 000 kept, 001 dropped; 003 and 004 are rewrites of what
-    // is stored (002 against 000 alone scores at its threshold either way).
+    // The index works again: seed 000 kept, 001 dropped. 002 against 000 alone is a weak
+    // verdict without witnesses (new); 004 has 002 and 003 to vouch for it.
     let stats = stats_json(&index);
     assert_eq!(stats["docs"], 1, "{stats}");
     let r = ok(
         &["filter", "--index", &index, "--quiet"],
         &seeds[2..].concat(),
     );
-    assert_eq!(
-        kinds(&r.stdout)[1..],
-        ["rewrite", "rewrite"],
-        "{}",
-        r.stdout
-    );
+    assert_eq!(kinds(&r.stdout), ["new", "new", "rewrite"], "{}", r.stdout);
 }
