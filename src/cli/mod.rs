@@ -82,7 +82,7 @@ pub enum Command {
     /// array of num-perm unsigned 32-bit integers, or null for a document without tokens.
     Fingerprint(FingerprintArgs),
     /// Compare two documents: MinHash estimate, exact Jaccard, containment both ways, and
-    /// the rewrite score with its verdict.
+    /// the rewrite score with its verdict (rewrite, weak or different).
     Similarity(SimilarityArgs),
     /// Score a cluster CSV against a truth clustering, or a pairs CSV against labelled pairs.
     Eval(eval::EvalArgs),
@@ -201,8 +201,8 @@ pub struct EngineArgs {
     pub keep_boilerplate: bool,
     /// Rewrite tier: a rewrite that shares little wording and scores below twice its
     /// threshold (weak evidence) is reported only when at least N other stories come
-    /// close to both articles; alone, such a pair was as often another development of a
-    /// running story as the same story (Reuters-21578). 0 reports weak pairs alone too.
+    /// close to both articles; alone, such a pair was more often another development of a
+    /// running story than the same story (Reuters-21578). 0 reports weak pairs alone too.
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub rewrite_witnesses: usize,
     #[command(flatten)]
