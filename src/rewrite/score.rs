@@ -360,7 +360,12 @@ pub fn frame_ramp(f: f64, p: &RewriteParams) -> f64 {
 /// vocabulary is rare (a company's name), while rewrites of one story share figures and
 /// not wording. It ramps in with length because one-sentence paraphrases (MSRP) keep the
 /// wording and round or update a figure ("770 dead" and "at least 767"): at full strength
-/// for every length it cost 0.006 of MSRP accuracy, ramped over 40 features 0.003.
+/// for every length it cost 0.006 of MSRP accuracy, ramped over 40 features 0.003. When
+/// either document is a template instance (`templated_share` of its tokens in lines
+/// repeated across the corpus, as for the key-entity penalty) it counts in full at any
+/// length: cattle opening prices of two yards ("Steer top 66.00" and "68.00") and a spread
+/// table at two hours are such short instances, and sentences have no repeated lines
+/// (MSRP unchanged).
 pub fn conflict_weight(
     a: &Profile,
     b: &Profile,
@@ -372,7 +377,12 @@ pub fn conflict_weight(
     if a.dropped_share.max(b.dropped_share) >= p.template_instance_share {
         1.0
     } else {
-        let length = (n as f64 / p.frame_ramp as f64).min(1.0);
+        let templated = a.dropped_share.max(b.dropped_share) >= p.templated_share;
+        let length = if templated {
+            1.0
+        } else {
+            (n as f64 / p.frame_ramp as f64).min(1.0)
+        };
         conflict_ramp(e.content_template, p).max(length * frame_ramp(frames, p))
     }
 }
@@ -839,6 +849,16 @@ mod tests {
         // One-sentence texts: the rule ramps in with length (paraphrases round and update
         // figures while keeping wording), at 20 features half of it counts.
         assert!((conflict_weight(&a, &b, &e, 1.0, 20, &p) - 0.5).abs() < 1e-12);
+        // Unless either is a template instance (a tenth of its tokens in lines repeated
+        // across the corpus: cattle opening prices of two yards, spread tables of two
+        // hours): then the shared wording is the template's, and the conflict counts in
+        // full at any length.
+        let templated = Profile {
+            dropped_share: p.templated_share,
+            ..a.clone()
+        };
+        assert_eq!(conflict_weight(&templated, &b, &e, 1.0, 20, &p), 1.0);
+        assert_eq!(conflict_weight(&b, &templated, &e, 1.0, 20, &p), 1.0);
     }
 
     #[test]
