@@ -484,7 +484,8 @@ impl RewriteAnalysis {
     /// witnesses among the corpus's rewrite links ([`RewriteParams::weak_witnesses`]).
     /// The window is not checked here ([`Self::in_window`]).
     pub fn verifies(&self, a: u32, b: u32, s: &RewriteScore) -> bool {
-        s.is_rewrite() && (!s.is_weak(&self.params) || self.corroborated(a, b))
+        let (la, lb) = (self.group_of[a as usize], self.group_of[b as usize]);
+        s.is_rewrite() && confirmed(s, la, lb, &self.witnesses, &self.params)
     }
 
     /// Other stories (near-duplicate families) that come within the support floor of
@@ -492,13 +493,6 @@ impl RewriteAnalysis {
     pub fn witnesses_of(&self, a: u32, b: u32) -> usize {
         let (la, lb) = (self.group_of[a as usize], self.group_of[b as usize]);
         self.witnesses.count(la, lb)
-    }
-
-    /// Whether a weak verdict of the two documents has its witnesses
-    /// ([`RewriteParams::weak_witnesses`]).
-    pub fn corroborated(&self, a: u32, b: u32) -> bool {
-        let need = self.params.weak_witnesses;
-        need == 0 || self.witnesses_of(a, b) >= need
     }
 
     /// The rewrite score of two documents.
