@@ -188,10 +188,10 @@ pub struct EngineArgs {
     /// Tiers to report: near (exact copies and near-duplicates), rewrite (exact copies and
     /// rewrites: the same story in other words) or all (near-duplicate clusters first, then
     /// rewrite clusters over them). Default: all for cluster and pairs, which label every
-    /// row with its kind; near for dedup, which deletes: on Reuters-21578 a tenth of the
-    /// rewrite pairs are other developments of one running story or other instances of a
-    /// template (a fifth without publication times), and on a busy event other stories on
-    /// it join a cluster (see the README). near
+    /// row with its kind; near for dedup, which deletes: on Reuters-21578 one rewrite pair
+    /// in eight is another development of one running story, a reply to it or another
+    /// instance of a template (one in six without publication times), and on a busy event
+    /// other stories on it join a cluster (see the README). near
     /// alone is several times faster, and lets cluster and pairs stream their input.
     #[arg(long, value_name = "near|rewrite|all")]
     pub tier: Option<Tier>,
