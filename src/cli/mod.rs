@@ -201,8 +201,9 @@ pub struct EngineArgs {
     pub keep_boilerplate: bool,
     /// Rewrite tier: a rewrite that shares little wording and scores below twice its
     /// threshold (weak evidence) is reported only when at least N other stories come
-    /// close to both articles; alone, such a pair was more often another development of a
-    /// running story than the same story (Reuters-21578). 0 reports weak pairs alone too.
+    /// close to both articles; alone, such a pair was about as often another development
+    /// of a running story as the same story (Reuters-21578). 0 reports weak pairs alone
+    /// too.
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub rewrite_witnesses: usize,
     #[command(flatten)]
