@@ -986,16 +986,27 @@ fn term_weight(tf: u32, idf: f64) -> f64 {
 /// The `n` heaviest of a document's features (ties: the smaller feature), sorted by
 /// feature: what a profile sketches and compares.
 pub fn top_features(features: &[(u64, f64)], n: usize) -> Vec<(u64, f64)> {
-    let mut by_weight = features.to_vec();
     // Heaviest first, ties by feature: a total order (features are distinct), so
     // selecting the top ones before sorting them gives the same set as a full sort.
     let heavier = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if by_weight.len() > n {
-        by_weight.select_nth_unstable_by(n, heavier);
-        by_weight.truncate(n);
+    let mut by_weight = if features.len() > n {
+        // The top `n` are the features heavier than the (n + 1)-th heaviest. Taken from
+        // `features` in its own order rather than sorted after the selection: a profile's
+        // features are sorted already, and the sort below then only checks that.
+        let mut scratch = features.to_vec();
+        let (_, &mut pivot, _) = scratch.select_nth_unstable_by(n, heavier);
+        scratch.clear();
+        scratch.extend(
+            features
+                .iter()
+                .filter(|x| heavier(x, &pivot) == std::cmp::Ordering::Less),
+        );
         // Kept for every document: a profile holds its top features, not room for all.
-        by_weight.shrink_to_fit();
-    }
+        scratch.shrink_to_fit();
+        scratch
+    } else {
+        features.to_vec()
+    };
     by_weight.sort_unstable_by_key(|x| x.0);
     by_weight
 }
