@@ -380,6 +380,12 @@ pub struct DocUnits {
     /// document rather than one per unit: most units are a line of a dozen tokens, and
     /// their allocations and frees were a large part of the tokeniser's time.
     pub tokens: Vec<Token>,
+    /// Indexes into `tokens` of the tokens of the units kept when
+    /// [`boilerplate::drop_off_topic`] last ran, ordered by feature (empty when it did not
+    /// sort them). That test sorts a document's tokens by feature; [`Profile::build`] sorts
+    /// the kept ones again, and instead walks this order, skipping tokens of units dropped
+    /// since. Four bytes a token, held until the profile is built.
+    pub by_feature: Vec<u32>,
 }
 
 impl DocUnits {
@@ -404,7 +410,11 @@ impl DocUnits {
         // Every document's tokens stay in memory until the profiles are built; a vector
         // grown by doubling holds up to twice its length (in place with glibc, so cheap).
         tokens.shrink_to_fit();
-        DocUnits { units, tokens }
+        DocUnits {
+            units,
+            tokens,
+            by_feature: Vec::new(),
+        }
     }
 
     /// The features of one unit, in text order.
@@ -895,23 +905,51 @@ impl Profile {
     /// Weights a document's features against corpus statistics. Counts the document's
     /// terms itself: no caller keeps them (they are the largest thing a corpus would hold).
     pub fn build(doc: &DocUnits, stats: &Stats, p: &RewriteParams) -> Self {
-        // One pass over the kept tokens, unit by unit (a flattening iterator costs more
-        // than the work): each as (feature, background, its SLOT and NUMBER kind bits) for
-        // the term counts, and the frames. Sorted by feature, a run of equal features is
-        // one term: its length the tf, the union of its bits the term's slot and number
-        // kinds (what marking the sorted lists of slot and number features gave).
+        // The kept tokens, each as (feature, background, its SLOT and NUMBER kind bits),
+        // sorted by feature for the term counts, and the frames, in one pass unit by unit
+        // (a flattening iterator costs more than the work). Sorted by feature, a run of
+        // equal features is one term: its length the tf, the union of its bits the term's
+        // slot and number kinds (what marking the sorted lists of slot and number features
+        // gave).
         let kept_len: usize = doc.units.iter().filter(|u| u.keep).map(Unit::len).sum();
+        let kind_of =
+            |t: &Token| (u8::from(t.slot) * Self::SLOT) | (u8::from(t.number) * Self::NUMBER);
         let mut all: Vec<(u64, Background, u8)> = Vec::with_capacity(kept_len);
         let mut window = FrameWindow::default();
         let mut frame_hashes = Vec::with_capacity(kept_len.saturating_sub(FRAME_LEN - 1));
+        // The off-topic test's order by feature, when it covers every kept token: the
+        // tokens of units dropped since are skipped (a mark per token says which are
+        // kept), and a unit kept since that it did not see leaves a token short, which
+        // sends the document to the sort. Equal features may come in any order, as with
+        // the sort: a run's length and the union of its bits do not depend on it.
+        if !doc.by_feature.is_empty() {
+            let mut kept = vec![false; doc.tokens.len()];
+            for u in doc.units.iter().filter(|u| u.keep) {
+                kept[u.tokens.clone()].fill(true);
+            }
+            all.extend(doc.by_feature.iter().filter_map(|&i| {
+                let i = i as usize;
+                kept.get(i).copied().unwrap_or(false).then(|| {
+                    let t = &doc.tokens[i];
+                    (t.feature, t.background, kind_of(t))
+                })
+            }));
+            if all.len() != kept_len {
+                all.clear();
+            }
+        }
+        let sorted = !all.is_empty() || kept_len == 0;
         for u in doc.units.iter().filter(|u| u.keep) {
             for t in doc.unit_tokens(u) {
                 frame_hashes.extend(window.push(t));
-                let kind = (u8::from(t.slot) * Self::SLOT) | (u8::from(t.number) * Self::NUMBER);
-                all.push((t.feature, t.background, kind));
+                if !sorted {
+                    all.push((t.feature, t.background, kind_of(t)));
+                }
             }
         }
-        crate::hash::sort_by_hash(&mut all, |x| x.0);
+        if !sorted {
+            crate::hash::sort_by_hash(&mut all, |x| x.0);
+        }
         let frames = Frames::from_hashes(frame_hashes);
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
