@@ -1021,27 +1021,44 @@ fn term_weight(tf: u32, idf: f64) -> f64 {
     }
 }
 
+/// A key whose increasing order is the order of `(feature, weight)` by decreasing weight
+/// (`f64::total_cmp`), then increasing feature: the weight's bits made an integer
+/// ordered as `total_cmp` orders the weights, inverted, above the feature. One integer
+/// comparison instead of two float and integer ones; [`from_heaviest_first_key`]
+/// inverts it exactly.
+pub(crate) fn heaviest_first_key((f, w): (u64, f64)) -> u128 {
+    let bits = w.to_bits();
+    // `total_cmp`'s transform (negative weights count down), then the sign bit flipped
+    // so that the signed order becomes the unsigned one.
+    let ordered = (bits ^ (((bits as i64 >> 63) as u64) >> 1)) ^ (1 << 63);
+    (u128::from(!ordered) << 64) | u128::from(f)
+}
+
+/// The `(feature, weight)` of a [`heaviest_first_key`].
+pub(crate) fn from_heaviest_first_key(key: u128) -> (u64, f64) {
+    let ordered = !((key >> 64) as u64) ^ (1 << 63);
+    // The transform flips the low 63 bits of negative weights and keeps the sign: its
+    // own inverse.
+    let bits = ordered ^ (((ordered as i64 >> 63) as u64) >> 1);
+    (key as u64, f64::from_bits(bits))
+}
+
 /// The `n` heaviest of a document's features (ties: the smaller feature), sorted by
 /// feature: what a profile sketches and compares.
 pub fn top_features(features: &[(u64, f64)], n: usize) -> Vec<(u64, f64)> {
-    // Heaviest first, ties by feature: a total order (features are distinct), so
-    // selecting the top ones before sorting them gives the same set as a full sort.
-    let heavier = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    // Heaviest first, ties by feature ([`heaviest_first_key`]): a total order (features
+    // are distinct), so selecting the top ones before sorting them gives the same set as
+    // a full sort.
     let mut by_weight = if features.len() > n {
         // The top `n` are the features heavier than the (n + 1)-th heaviest. Taken from
         // `features` in its own order rather than sorted after the selection: a profile's
-        // features are sorted already, and the sort below then only checks that.
-        let mut scratch = features.to_vec();
-        let (_, &mut pivot, _) = scratch.select_nth_unstable_by(n, heavier);
-        scratch.clear();
-        scratch.extend(
-            features
-                .iter()
-                .filter(|x| heavier(x, &pivot) == std::cmp::Ordering::Less),
-        );
-        // Kept for every document: a profile holds its top features, not room for all.
-        scratch.shrink_to_fit();
-        scratch
+        // features are sorted already, and the sort below then only checks that. Selected
+        // as integer keys: comparing two was a third of the selection.
+        let mut keys: Vec<u128> = features.iter().map(|&x| heaviest_first_key(x)).collect();
+        let (_, &mut pivot, _) = keys.select_nth_unstable(n);
+        let mut top = Vec::with_capacity(n);
+        top.extend(features.iter().filter(|&&x| heaviest_first_key(x) < pivot));
+        top
     } else {
         features.to_vec()
     };
@@ -1293,6 +1310,36 @@ impl CandidateGate {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn heaviest_first_keys_order_as_total_cmp_and_invert() {
+        let ws = [
+            0.0,
+            -0.0,
+            1.0,
+            1.5,
+            -2.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::MIN_POSITIVE,
+            1e-300,
+        ];
+        let fs = [0u64, 1, 7, u64::MAX];
+        let items: Vec<(u64, f64)> = ws
+            .iter()
+            .flat_map(|&w| fs.iter().map(move |&f| (f, w)))
+            .collect();
+        for &a in &items {
+            let back = from_heaviest_first_key(heaviest_first_key(a));
+            assert_eq!((back.0, back.1.to_bits()), (a.0, a.1.to_bits()));
+            for &b in &items {
+                let want = b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                assert_eq!(heaviest_first_key(a).cmp(&heaviest_first_key(b)), want);
+            }
+        }
+    }
 
     #[test]
     fn frequencies_of_kept_units_equal_those_of_term_counts() {
