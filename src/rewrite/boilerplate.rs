@@ -16,7 +16,6 @@
 //! little idf weight anyway; the detectors matter most for ads and bios, whose rare terms
 //! would otherwise enter a document's top features.
 
-use super::background::Background;
 use super::features::HashMap64;
 use super::{DocUnits, Stats};
 
@@ -107,9 +106,11 @@ pub fn drop_off_topic(
     min_tokens: usize,
 ) -> OffTopic {
     let Some(kept) = kept_units(doc) else {
+        // No order by feature: an older one would only be checked and dropped.
+        doc.by_feature.clear();
         return OffTopic::default();
     };
-    // Every kept token as (feature, background, its unit's place in `kept`), sorted by
+    // Every kept token as (feature, its index, its unit's place in `kept`), sorted by
     // feature once for the whole document: a run of equal features gives the feature's
     // count in the document, and the idf is looked up once per run (the corpus-wide table
     // is the vocabulary, and every lookup a cache miss). One sort per document instead of
@@ -117,18 +118,26 @@ pub fn drop_off_topic(
     // add its distinct features' weights in increasing feature order, as a sort of the
     // unit's own features did, so every sum is the same to the last bit. A feature's
     // background is a function of the feature, so any of its tokens gives it.
-    let mut occ: Vec<(u64, Background, u32)> =
+    //
+    // Each token is kept as its index in `doc.tokens` rather than with its background
+    // (read once per run): the order is left in `doc.by_feature` for `Profile::build`.
+    let mut occ: Vec<(u64, u32, u32)> =
         Vec::with_capacity(kept.iter().map(|&i| doc.units[i].len()).sum());
     for (k, &i) in kept.iter().enumerate() {
-        // `kept` indexes units, which a document of more than 2^32 could not hold.
+        // `kept` indexes units and the second field tokens, more than 2^32 of which a
+        // document could not hold (a token is 16 bytes).
         let k = k as u32;
+        let range = doc.units[i].tokens.clone();
         occ.extend(
-            doc.unit_tokens(&doc.units[i])
+            doc.tokens[range.clone()]
                 .iter()
-                .map(|t| (t.feature, t.background, k)),
+                .zip(range)
+                .map(|(t, j)| (t.feature, j as u32, k)),
         );
     }
     crate::hash::sort_by_hash(&mut occ, |x| x.0);
+    doc.by_feature.clear();
+    doc.by_feature.extend(occ.iter().map(|x| x.1));
     let tested: Vec<bool> = kept
         .iter()
         .map(|&i| doc.units[i].len() >= min_tokens)
@@ -138,8 +147,8 @@ pub fn drop_off_topic(
     let (mut num, mut den) = (vec![0.0f64; kept.len()], vec![0.0f64; kept.len()]);
     let mut local = vec![0u32; kept.len()];
     for run in occ.chunk_by(|a, b| a.0 == b.0) {
-        let (f, bg, _) = run[0];
-        let w = stats.idf(f, bg);
+        let (f, j, _) = run[0];
+        let w = stats.idf(f, doc.tokens[j as usize].background);
         for x in run {
             local[x.2 as usize] += 1;
         }
@@ -183,6 +192,7 @@ pub fn drop_off_topic(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rewrite::background::Background;
     use crate::rewrite::RewriteParams;
 
     /// The first implementation: each unit's features sorted on their own, the

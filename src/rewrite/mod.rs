@@ -382,6 +382,12 @@ pub struct DocUnits {
     /// document rather than one per unit: most units are a line of a dozen tokens, and
     /// their allocations and frees were a large part of the tokeniser's time.
     pub tokens: Vec<Token>,
+    /// Indexes into `tokens` of the tokens of the units kept when
+    /// [`boilerplate::drop_off_topic`] last ran, ordered by feature (empty when it did not
+    /// sort them). That test sorts a document's tokens by feature; [`Profile::build`] sorts
+    /// the kept ones again, and instead walks this order, skipping tokens of units dropped
+    /// since. Four bytes a token, held until the profile is built.
+    pub by_feature: Vec<u32>,
 }
 
 impl DocUnits {
@@ -406,7 +412,11 @@ impl DocUnits {
         // Every document's tokens stay in memory until the profiles are built; a vector
         // grown by doubling holds up to twice its length (in place with glibc, so cheap).
         tokens.shrink_to_fit();
-        DocUnits { units, tokens }
+        DocUnits {
+            units,
+            tokens,
+            by_feature: Vec::new(),
+        }
     }
 
     /// The features of one unit, in text order.
@@ -897,23 +907,51 @@ impl Profile {
     /// Weights a document's features against corpus statistics. Counts the document's
     /// terms itself: no caller keeps them (they are the largest thing a corpus would hold).
     pub fn build(doc: &DocUnits, stats: &Stats, p: &RewriteParams) -> Self {
-        // One pass over the kept tokens, unit by unit (a flattening iterator costs more
-        // than the work): each as (feature, background, its SLOT and NUMBER kind bits) for
-        // the term counts, and the frames. Sorted by feature, a run of equal features is
-        // one term: its length the tf, the union of its bits the term's slot and number
-        // kinds (what marking the sorted lists of slot and number features gave).
+        // The kept tokens, each as (feature, background, its SLOT and NUMBER kind bits),
+        // sorted by feature for the term counts, and the frames, in one pass unit by unit
+        // (a flattening iterator costs more than the work). Sorted by feature, a run of
+        // equal features is one term: its length the tf, the union of its bits the term's
+        // slot and number kinds (what marking the sorted lists of slot and number features
+        // gave).
         let kept_len: usize = doc.units.iter().filter(|u| u.keep).map(Unit::len).sum();
+        let kind_of =
+            |t: &Token| (u8::from(t.slot) * Self::SLOT) | (u8::from(t.number) * Self::NUMBER);
         let mut all: Vec<(u64, Background, u8)> = Vec::with_capacity(kept_len);
         let mut window = FrameWindow::default();
         let mut frame_hashes = Vec::with_capacity(kept_len.saturating_sub(FRAME_LEN - 1));
+        // The off-topic test's order by feature, when it covers every kept token: the
+        // tokens of units dropped since are skipped (a mark per token says which are
+        // kept), and a unit kept since that it did not see leaves a token short, which
+        // sends the document to the sort. Equal features may come in any order, as with
+        // the sort: a run's length and the union of its bits do not depend on it.
+        if !doc.by_feature.is_empty() {
+            let mut kept = vec![false; doc.tokens.len()];
+            for u in doc.units.iter().filter(|u| u.keep) {
+                kept[u.tokens.clone()].fill(true);
+            }
+            all.extend(doc.by_feature.iter().filter_map(|&i| {
+                let i = i as usize;
+                kept.get(i).copied().unwrap_or(false).then(|| {
+                    let t = &doc.tokens[i];
+                    (t.feature, t.background, kind_of(t))
+                })
+            }));
+            if all.len() != kept_len {
+                all.clear();
+            }
+        }
+        let sorted = !all.is_empty() || kept_len == 0;
         for u in doc.units.iter().filter(|u| u.keep) {
             for t in doc.unit_tokens(u) {
                 frame_hashes.extend(window.push(t));
-                let kind = (u8::from(t.slot) * Self::SLOT) | (u8::from(t.number) * Self::NUMBER);
-                all.push((t.feature, t.background, kind));
+                if !sorted {
+                    all.push((t.feature, t.background, kind_of(t)));
+                }
             }
         }
-        crate::hash::sort_by_hash(&mut all, |x| x.0);
+        if !sorted {
+            crate::hash::sort_by_hash(&mut all, |x| x.0);
+        }
         let frames = Frames::from_hashes(frame_hashes);
         // One df lookup per term for both its idf and whether it is template vocabulary:
         // the df table is the size of the corpus vocabulary and each lookup a cache miss.
@@ -985,19 +1023,47 @@ fn term_weight(tf: u32, idf: f64) -> f64 {
     }
 }
 
+/// A key whose increasing order is the order of `(feature, weight)` by decreasing weight
+/// (`f64::total_cmp`), then increasing feature: the weight's bits made an integer
+/// ordered as `total_cmp` orders the weights, inverted, above the feature. One integer
+/// comparison instead of two float and integer ones; [`from_heaviest_first_key`]
+/// inverts it exactly.
+pub(crate) fn heaviest_first_key((f, w): (u64, f64)) -> u128 {
+    let bits = w.to_bits();
+    // `total_cmp`'s transform (negative weights count down), then the sign bit flipped
+    // so that the signed order becomes the unsigned one.
+    let ordered = (bits ^ (((bits as i64 >> 63) as u64) >> 1)) ^ (1 << 63);
+    (u128::from(!ordered) << 64) | u128::from(f)
+}
+
+/// The `(feature, weight)` of a [`heaviest_first_key`].
+pub(crate) fn from_heaviest_first_key(key: u128) -> (u64, f64) {
+    let ordered = !((key >> 64) as u64) ^ (1 << 63);
+    // The transform flips the low 63 bits of negative weights and keeps the sign: its
+    // own inverse.
+    let bits = ordered ^ (((ordered as i64 >> 63) as u64) >> 1);
+    (key as u64, f64::from_bits(bits))
+}
+
 /// The `n` heaviest of a document's features (ties: the smaller feature), sorted by
 /// feature: what a profile sketches and compares.
 pub fn top_features(features: &[(u64, f64)], n: usize) -> Vec<(u64, f64)> {
-    let mut by_weight = features.to_vec();
-    // Heaviest first, ties by feature: a total order (features are distinct), so
-    // selecting the top ones before sorting them gives the same set as a full sort.
-    let heavier = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if by_weight.len() > n {
-        by_weight.select_nth_unstable_by(n, heavier);
-        by_weight.truncate(n);
-        // Kept for every document: a profile holds its top features, not room for all.
-        by_weight.shrink_to_fit();
-    }
+    // Heaviest first, ties by feature ([`heaviest_first_key`]): a total order (features
+    // are distinct), so selecting the top ones before sorting them gives the same set as
+    // a full sort.
+    let mut by_weight = if features.len() > n {
+        // The top `n` are the features heavier than the (n + 1)-th heaviest. Taken from
+        // `features` in its own order rather than sorted after the selection: a profile's
+        // features are sorted already, and the sort below then only checks that. Selected
+        // as integer keys: comparing two was a third of the selection.
+        let mut keys: Vec<u128> = features.iter().map(|&x| heaviest_first_key(x)).collect();
+        let (_, &mut pivot, _) = keys.select_nth_unstable(n);
+        let mut top = Vec::with_capacity(n);
+        top.extend(features.iter().filter(|&&x| heaviest_first_key(x) < pivot));
+        top
+    } else {
+        features.to_vec()
+    };
     by_weight.sort_unstable_by_key(|x| x.0);
     by_weight
 }
@@ -1246,6 +1312,36 @@ impl CandidateGate {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn heaviest_first_keys_order_as_total_cmp_and_invert() {
+        let ws = [
+            0.0,
+            -0.0,
+            1.0,
+            1.5,
+            -2.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::MIN_POSITIVE,
+            1e-300,
+        ];
+        let fs = [0u64, 1, 7, u64::MAX];
+        let items: Vec<(u64, f64)> = ws
+            .iter()
+            .flat_map(|&w| fs.iter().map(move |&f| (f, w)))
+            .collect();
+        for &a in &items {
+            let back = from_heaviest_first_key(heaviest_first_key(a));
+            assert_eq!((back.0, back.1.to_bits()), (a.0, a.1.to_bits()));
+            for &b in &items {
+                let want = b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                assert_eq!(heaviest_first_key(a).cmp(&heaviest_first_key(b)), want);
+            }
+        }
+    }
 
     #[test]
     fn frequencies_of_kept_units_equal_those_of_term_counts() {

@@ -123,6 +123,8 @@ pub struct WeightedMinHasher {
 #[derive(Debug, Default, Clone)]
 pub struct SketchScratch {
     live: Vec<(u64, f64)>,
+    /// `live` as [`super::heaviest_first_key`]s, to sort them.
+    keys: Vec<u128>,
     minima: Vec<f64>,
     winners: Vec<u64>,
     /// The identity permutation of `0..k` between features (Fisher–Yates state).
@@ -221,18 +223,22 @@ impl WeightedMinHasher {
     /// Puts the features of positive, finite weight into `scratch.live` in visit order;
     /// false when there are none.
     fn prepare(features: &[(u64, f64)], scratch: &mut SketchScratch) -> bool {
-        let live = &mut scratch.live;
-        live.clear();
-        live.extend(
+        // Heaviest first, ties by feature, so that the visit order (which decides between
+        // equal values) is a function of the set. Heavy features first also make the
+        // feature-by-feature walk's stopping bound fall fast. Sorted as integer keys that
+        // order so (a float and an integer comparison per step cost more) and read back.
+        let keys = &mut scratch.keys;
+        keys.clear();
+        keys.extend(
             features
                 .iter()
                 .filter(|(_, w)| *w > 0.0 && w.is_finite())
-                .copied(),
+                .map(|&x| super::heaviest_first_key(x)),
         );
-        // Heaviest first, ties by feature, so that the visit order (which decides between
-        // equal values) is a function of the set. Heavy features first also make the
-        // feature-by-feature walk's stopping bound fall fast.
-        live.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        keys.sort_unstable();
+        let live = &mut scratch.live;
+        live.clear();
+        live.extend(keys.iter().map(|&k| super::from_heaviest_first_key(k)));
         !live.is_empty()
     }
 
