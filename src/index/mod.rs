@@ -265,9 +265,15 @@ struct RewriteState {
 /// is 2 for `cluster`). A stream has seen only the versions of a story published before an
 /// article, so the third version is the first that can have a witness: with 2, the seeds
 /// fed one at a time gave four `new` and one `rewrite`; with 1, two and three. On a
-/// Reuters-21578 stream (no times) the verdicts' precision against the hand-judged pairs
-/// was 0.69 without corroboration, 0.79 with one witness and 0.81 with two.
+/// Reuters-21578 stream (no times; weak evidence then `F < 0.3`) the verdicts' precision
+/// against the 266 pairs then hand-judged was 0.69 without corroboration, 0.79 with one
+/// witness and 0.81 with two.
 const FILTER_WITNESSES: usize = 1;
+
+/// The rewrite window ([`RewriteParams::window_days`]) in seconds.
+fn rewrite_window_secs(p: &RewriteParams) -> i64 {
+    (p.window_days * 86_400.0).min(i64::MAX as f64) as i64
+}
 
 /// Rewrite candidates verified per article at most.
 const MAX_REWRITE_CANDIDATES: usize = 64;
@@ -913,7 +919,7 @@ impl Index {
             });
         }
         // Published further apart than the rewrite window: not a rewrite (with times).
-        let window = (rw.params.window_days * 86_400.0).min(i64::MAX as f64) as i64;
+        let window = rewrite_window_secs(&rw.params);
         let apart = |t: i64| {
             p.timestamp
                 .is_some_and(|time| t != i64::MIN && time.abs_diff(t) > window.unsigned_abs())
@@ -1028,7 +1034,7 @@ impl Index {
             return true;
         }
         let floor = p.support_floor();
-        let window = (p.window_days * 86_400.0).min(i64::MAX as f64) as i64;
+        let window = rewrite_window_secs(p);
         let time = |c: u32| Some(self.entries[c as usize].timestamp).filter(|&t| t != i64::MIN);
         let (c, b, _) = &scored[i];
         let close = |d: u32| match (time(*c), time(d)) {
