@@ -276,25 +276,11 @@ impl Witnesses {
 
     /// Families other than `a`'s and `b`'s linked to both.
     pub fn count(&self, a: u32, b: u32) -> usize {
-        let own = [self.family_of[a as usize], self.family_of[b as usize]];
-        let (mut x, mut y) = (self.of(a).iter().peekable(), self.of(b).iter().peekable());
-        let mut n = 0;
-        while let (Some(&&p), Some(&&q)) = (x.peek(), y.peek()) {
-            match p.cmp(&q) {
-                std::cmp::Ordering::Less => {
-                    x.next();
-                }
-                std::cmp::Ordering::Greater => {
-                    y.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    n += usize::from(!own.contains(&p));
-                    x.next();
-                    y.next();
-                }
-            }
-        }
-        n
+        let (x, y) = (self.of(a), self.of(b));
+        let (fa, fb) = (self.family_of[a as usize], self.family_of[b as usize]);
+        let both = |f: u32| x.binary_search(&f).is_ok() && y.binary_search(&f).is_ok();
+        let own = usize::from(both(fa)) + usize::from(fb != fa && both(fb));
+        crate::minhash::intersection_size(x, y) - own
     }
 }
 
