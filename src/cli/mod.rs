@@ -804,6 +804,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "number_conflict": rw.evidence.number_conflict,
                 "frames": rw.frames,
                 "month_conflict": rw.month_conflict,
+                "clock_conflict": rw.clock_conflict,
                 "threshold": rw.threshold,
                 "short_score": (rw.short_threshold > 0.0).then_some(rw.short_score),
                 "short_threshold": (rw.short_threshold > 0.0).then_some(rw.short_threshold),
@@ -836,11 +837,16 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         )?;
         writeln!(
             out,
-            "rewrite evidence     number conflict {:.4}, shared wording (frames) {:.4}{}",
+            "rewrite evidence     number conflict {:.4}, shared wording (frames) {:.4}{}{}",
             rw.evidence.number_conflict,
             rw.frames,
             if rw.month_conflict {
                 ", leads dated to other months"
+            } else {
+                ""
+            },
+            if rw.clock_conflict {
+                ", leads timed to other hours"
             } else {
                 ""
             }

@@ -2,18 +2,25 @@
 //!
 //! The pre-ingest filter remembers articles across runs, but not their texts: to score a
 //! new article against one it saw yesterday, its index keeps each article's profile
-//! (weighted features, key entities, lead months, frame sketch), about 3 KB. This is that
-//! record's byte layout: little-endian, a version byte first, each list behind its length.
+//! (weighted features, key entities, lead months and clock times, frame sketch), about
+//! 3 KB. This is that record's byte layout: little-endian, a version byte first, each list
+//! behind its length. Records of the previous layout (without clock times) still read, as
+//! leads that name no time: an index written by an earlier build keeps working.
 //! Decoding checks every length against the bytes it has, so a damaged record is an error
 //! naming what is wrong, never a panic or a profile read past its end. Weights are stored
 //! as `f64`, bit for bit: a stored profile scores exactly as the one built in memory.
 
+use super::clock::ClockTimes;
 use super::{Fingerprint, Frames, Profile};
 
 /// Layout version, the first byte of every record.
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
+/// The layout before clock times, still read.
+const VERSION_NO_CLOCK: u8 = 1;
 /// Layout version of a stored [`Fingerprint`].
-const FINGERPRINT_VERSION: u8 = 2;
+const FINGERPRINT_VERSION: u8 = 3;
+/// The fingerprint layout before clock times, still read.
+const FINGERPRINT_VERSION_NO_CLOCK: u8 = 2;
 
 /// Appends the stored form of a profile to `out`.
 ///
@@ -31,7 +38,13 @@ pub fn encode(p: &Profile, out: &mut Vec<u8>) {
     len(out, p.kinds.len());
     out.extend_from_slice(&p.kinds);
     weighted(out, &p.top);
-    encode_tail(out, &p.keys, p.dropped_share, p.months, &p.frames);
+    encode_tail(
+        out,
+        &p.keys,
+        p.dropped_share,
+        (p.months, p.clocks),
+        &p.frames,
+    );
 }
 
 /// The parts a profile and a fingerprint share, last in both records.
@@ -39,12 +52,13 @@ fn encode_tail(
     out: &mut Vec<u8>,
     keys: &[(u64, f64)],
     dropped_share: f64,
-    months: u16,
+    (months, clocks): (u16, ClockTimes),
     frames: &Frames,
 ) {
     weighted(out, keys);
     out.extend_from_slice(&dropped_share.to_le_bytes());
     out.extend_from_slice(&months.to_le_bytes());
+    out.extend_from_slice(&clocks.0.to_le_bytes());
     out.extend_from_slice(&(frames.count as u64).to_le_bytes());
     len(out, frames.sketch.len());
     for h in &frames.sketch {
@@ -63,14 +77,20 @@ pub fn encode_fingerprint(fp: &Fingerprint, out: &mut Vec<u8>) {
         out.push(bits);
     }
     out.extend_from_slice(&fp.tokens.to_le_bytes());
-    encode_tail(out, &fp.keys, fp.dropped_share, fp.months, &fp.frames);
+    encode_tail(
+        out,
+        &fp.keys,
+        fp.dropped_share,
+        (fp.months, fp.clocks),
+        &fp.frames,
+    );
 }
 
 /// Reads a fingerprint back from its stored form, or says what is wrong with the bytes.
 pub fn decode_fingerprint(bytes: &[u8]) -> Result<Fingerprint, String> {
     let mut r = Reader { bytes, at: 0 };
     let version = r.take(1)?[0];
-    if version != FINGERPRINT_VERSION {
+    if version != FINGERPRINT_VERSION && version != FINGERPRINT_VERSION_NO_CLOCK {
         return Err(format!(
             "fingerprint layout {version} is not {FINGERPRINT_VERSION}"
         ));
@@ -85,12 +105,14 @@ pub fn decode_fingerprint(bytes: &[u8]) -> Result<Fingerprint, String> {
         })
         .collect::<Result<_, String>>()?;
     let tokens = u32::from_le_bytes(r.array()?);
-    let (keys, dropped_share, months, frames) = r.tail("fingerprint")?;
+    let (keys, dropped_share, (months, clocks), frames) =
+        r.tail("fingerprint", version == FINGERPRINT_VERSION)?;
     Ok(Fingerprint {
         terms,
         tokens,
         keys,
         months,
+        clocks,
         frames,
         dropped_share,
     })
@@ -113,14 +135,14 @@ fn weighted(out: &mut Vec<u8>, list: &[(u64, f64)]) {
 pub fn decode(bytes: &[u8]) -> Result<Profile, String> {
     let mut r = Reader { bytes, at: 0 };
     let version = r.take(1)?[0];
-    if version != VERSION {
+    if version != VERSION && version != VERSION_NO_CLOCK {
         return Err(format!("profile layout {version} is not {VERSION}"));
     }
     let features = r.weighted()?;
     let n = r.len(1)?;
     let kinds = r.take(n)?.to_vec();
     let top = r.weighted()?;
-    let (keys, dropped_share, months, frames) = r.tail("profile")?;
+    let (keys, dropped_share, (months, clocks), frames) = r.tail("profile", version == VERSION)?;
     Ok(Profile {
         features,
         top,
@@ -128,12 +150,14 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, String> {
         kinds,
         dropped_share,
         months,
+        clocks,
         frames,
     })
 }
 
-/// Key entities, dropped share, months and frames: the end of both records.
-type Tail = (Vec<(u64, f64)>, f64, u16, Frames);
+/// Key entities, dropped share, months and clock times, and frames: the end of both
+/// records.
+type Tail = (Vec<(u64, f64)>, f64, (u16, ClockTimes), Frames);
 
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -167,11 +191,17 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
-    /// What [`encode_tail`] wrote, which must end the record (`what` names it).
-    fn tail(&mut self, what: &str) -> Result<Tail, String> {
+    /// What [`encode_tail`] wrote, which must end the record (`what` names it); without
+    /// `clocks`, what the layout before clock times wrote.
+    fn tail(&mut self, what: &str, clocks: bool) -> Result<Tail, String> {
         let keys = self.weighted()?;
         let dropped_share = f64::from_le_bytes(self.array()?);
         let months = u16::from_le_bytes(self.array()?);
+        let clocks = if clocks {
+            ClockTimes(u64::from_le_bytes(self.array()?))
+        } else {
+            ClockTimes::NONE
+        };
         let count = usize::try_from(u64::from_le_bytes(self.array()?))
             .map_err(|_| "frame count out of range".to_string())?;
         let n = self.len(8)?;
@@ -184,7 +214,12 @@ impl<'a> Reader<'a> {
                 self.bytes.len() - self.at
             ));
         }
-        Ok((keys, dropped_share, months, Frames { sketch, count }))
+        Ok((
+            keys,
+            dropped_share,
+            (months, clocks),
+            Frames { sketch, count },
+        ))
     }
 
     fn weighted(&mut self) -> Result<Vec<(u64, f64)>, String> {
@@ -242,6 +277,28 @@ mod tests {
     }
 
     #[test]
+    fn records_of_the_layout_before_clock_times_still_read() {
+        let mut profile = seeds()[1].clone();
+        profile.clocks = crate::rewrite::clock::clock_times("at 1100 hrs cdt");
+        let mut bytes = Vec::new();
+        encode(&profile, &mut bytes);
+        // The earlier layout: no clock word before the frame count, sketch length and sketch.
+        let at = bytes.len() - 8 * profile.frames.sketch.len() - 4 - 8 - 8;
+        let mut old = [&bytes[..at], &bytes[at + 8..]].concat();
+        old[0] = VERSION_NO_CLOCK;
+        let back = decode(&old).expect("old layout");
+        assert_eq!(back.clocks, ClockTimes::NONE);
+        assert_eq!(
+            Profile {
+                clocks: profile.clocks,
+                ..back
+            },
+            profile
+        );
+        assert!(decode(&bytes[..at + 4]).is_err());
+    }
+
+    #[test]
     fn damaged_records_are_errors_not_panics() {
         let mut bytes = Vec::new();
         encode(&seeds()[2], &mut bytes);
@@ -294,6 +351,7 @@ mod tests {
             keys in proptest::collection::vec((any::<u64>(), any::<f64>()), 0..4),
             dropped_share in any::<f64>(),
             months in any::<u16>(),
+            clocks in any::<u64>(),
             sketch in proptest::collection::vec(any::<u64>(), 0..70),
             count in any::<u32>(),
         ) {
@@ -304,6 +362,7 @@ mod tests {
                 kinds,
                 dropped_share,
                 months,
+                clocks: ClockTimes(clocks),
                 frames: Frames { sketch, count: count as usize },
             };
             let mut bytes = Vec::new();

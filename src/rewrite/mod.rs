@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | features | [`features`] | units (lines / paragraphs), words, light stems, numbers, names |
 //! | boilerplate | [`boilerplate`] | drop units repeated across the corpus and off-topic units |
+//! | dating | [`clock`], [`features::month_of`] | the clock times and months a lead names |
 //! | weights | [`Stats`], [`Profile`] | `(1 + ln tf) · idf`, idf smoothed by the [`background`] table |
 //! | sketch | [`sketch`] | weighted MinHash (P-MinHash) of the top-30 features; LSH with r = 2 |
 //! | gate | [`CandidateGate`] | drop candidates whose `J` is below `θ(n)`: they cannot verify |
@@ -34,6 +35,7 @@
 
 pub mod background;
 pub mod boilerplate;
+pub mod clock;
 pub mod codec;
 pub mod features;
 pub mod score;
@@ -147,6 +149,13 @@ pub struct RewriteParams {
     /// Weight of the month conflict: both leads name months and none in common. By
     /// default, 1 (such a pair is no rewrite).
     pub month_penalty: f64,
+    /// Weight of the clock conflict ([`score::clock_conflict`]): both leads name clock
+    /// times in a zone they share, none within half an hour of the other's, and the
+    /// smaller document has at most `clock_features` features (one short report's
+    /// template at two hours). By default, 1.
+    pub clock_penalty: f64,
+    /// The longest document (in features) whose clock times can conflict. By default, 40.
+    pub clock_features: usize,
     /// The short-text rule: when both documents have at most `top_features` features (a
     /// sentence or two), a rewrite also needs
     /// `min(a_in_b, b_in_a) − short_frame_weight · F ≥ short_containment` (see
@@ -226,6 +235,8 @@ impl Default for RewriteParams {
             frame_full: 0.6,
             frame_ramp: 40,
             month_penalty: 1.0,
+            clock_penalty: 1.0,
+            clock_features: 40,
             short_containment: 0.45,
             short_frame_weight: 0.2,
             short_story_agreement: 0.8,
@@ -259,6 +270,7 @@ impl RewriteParams {
             || !(0.0..=1.0).contains(&self.templated_share)
             || !(0.0..=1.0).contains(&self.template_instance_share)
             || !(0.0..=1.0).contains(&self.month_penalty)
+            || !(0.0..=1.0).contains(&self.clock_penalty)
             || !(0.0..1.0).contains(&self.short_containment)
             || !(self.short_frame_weight >= 0.0 && self.short_frame_weight.is_finite())
             || !(0.0..=1.0).contains(&self.short_story_agreement)
@@ -388,6 +400,10 @@ pub struct DocUnits {
     /// the kept ones again, and instead walks this order, skipping tokens of units dropped
     /// since. Four bytes a token, held until the profile is built.
     pub by_feature: Vec<u32>,
+    /// The clock times named in the units the first [`clock::LEAD_TOKENS`] tokens overlap,
+    /// kept or not: a report's dated header line recurs across the corpus, so it is
+    /// dropped as boilerplate, yet it is what dates the report.
+    pub clocks: clock::ClockTimes,
 }
 
 impl DocUnits {
@@ -395,12 +411,18 @@ impl DocUnits {
     pub fn parse(text: &str) -> Self {
         let (mut norm, mut scratch) = (Vec::new(), features::TokenScratch::default());
         let mut tokens = Vec::new();
+        let mut clocks = clock::ClockTimes::NONE;
         let units = features::split_units(text)
             .into_iter()
             .map(|u| {
                 let (key, words) = features::unit_key_with(u, &mut norm);
                 let start = tokens.len();
                 features::tokens_into(u, &mut tokens, &mut scratch);
+                // Only the lead, and only units with a zone or `hrs` among their tokens,
+                // are read for times: reading every unit cost a fiftieth of the tier.
+                if start < clock::LEAD_TOKENS && clock::may_name_time(&tokens[start..]) {
+                    clocks |= clock::lead_clock_times(u);
+                }
                 Unit {
                     key,
                     words,
@@ -416,6 +438,7 @@ impl DocUnits {
             units,
             tokens,
             by_feature: Vec::new(),
+            clocks,
         }
     }
 
@@ -765,6 +788,8 @@ pub struct Profile {
     /// The months named in the lead (the first `lead_tokens` kept tokens), bit `m` for
     /// month `m` (see [`features::month_of`]).
     pub months: u16,
+    /// The clock times its lead names ([`DocUnits::clocks`]).
+    pub clocks: clock::ClockTimes,
     /// The document's wording with its figures left out: a bottom-k sketch of the hashes
     /// of its kept token 4-grams with every number replaced by one placeholder (see
     /// [`Frames`]). Two instances of one template share it whatever their figures.
@@ -1008,6 +1033,7 @@ impl Profile {
             keys: lead,
             kinds,
             months,
+            clocks: doc.clocks,
             frames,
         }
     }
@@ -1084,6 +1110,8 @@ pub struct Fingerprint {
     pub keys: Vec<(u64, f64)>,
     /// [`Profile::months`].
     pub months: u16,
+    /// [`Profile::clocks`].
+    pub clocks: clock::ClockTimes,
     /// [`Profile::frames`].
     pub frames: Frames,
     /// [`Profile::dropped_share`].
@@ -1118,6 +1146,7 @@ impl Fingerprint {
             tokens: counts.tokens as u32,
             keys: profile.keys.clone(),
             months: profile.months,
+            clocks: profile.clocks,
             frames: profile.frames.clone(),
             dropped_share: profile.dropped_share,
         }
@@ -1151,6 +1180,7 @@ impl Fingerprint {
             kinds,
             keys: self.keys.clone(),
             months: self.months,
+            clocks: self.clocks,
             frames: self.frames.clone(),
             dropped_share: self.dropped_share,
         }

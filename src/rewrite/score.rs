@@ -30,7 +30,8 @@
 //! nothing but template vocabulary is no rewrite ([`has_story_evidence`]), and figures that
 //! both documents give differently cut the score ([`conflict_weight`]), the more so the
 //! more of their wording the two share (a template filled in twice), and two leads dated
-//! to other months are other events ([`month_conflict`]):
+//! to other months are other events ([`month_conflict`]), as are two short reports timed to
+//! other hours ([`clock_conflict`]):
 //! `V ← V · (1 − μ g(T) D) · (1 − w · min(1, γ C)) · (1 − M)` (see [`score`]).
 //! Measured in `docs/rewrite-research.md` (MSRP train accuracy 0.734 / F1 0.820; the five
 //! seed rewrites clustered, nothing else from Reuters-21578).
@@ -92,6 +93,8 @@ pub struct RewriteScore {
     pub frames: f64,
     /// Both leads name months, none in common.
     pub month_conflict: bool,
+    /// Both leads name clock times in one zone, none near the other's.
+    pub clock_conflict: bool,
 }
 
 /// What a pair shares beyond template vocabulary, and whether its numbers conflict.
@@ -394,6 +397,16 @@ pub fn month_conflict(a: &Profile, b: &Profile) -> bool {
     a.months != 0 && b.months != 0 && a.months & b.months == 0
 }
 
+/// Whether two short reports are timed to other hours: the smaller has at most
+/// [`RewriteParams::clock_features`] features (`n`) and their leads' clock times conflict
+/// ([`super::clock::ClockTimes::conflicts`]; a quote table at 1000 and at 1100 hrs, beef
+/// prices at noon and at the close). A long story's time of day is often its outlet's
+/// byline, which differs between syndicated versions of one story; a short report's time is
+/// what tells two instances of its template apart.
+pub fn clock_conflict(a: &Profile, b: &Profile, n: usize, p: &RewriteParams) -> bool {
+    n <= p.clock_features && a.clocks.conflicts(b.clocks)
+}
+
 /// Scores a candidate pair, or `None` when it cannot even support a cluster
 /// ([`RewriteScore::supports`] at [`RewriteParams::support_floor`], which a rewrite does)
 /// because the top features' weighted Jaccard is already below the lowest threshold
@@ -401,7 +414,8 @@ pub fn month_conflict(a: &Profile, b: &Profile) -> bool {
 ///
 /// Then, before the walk over the full feature lists: `V` is `J` times factors in [0, 1]
 /// (their parameters are validated to keep them there), so `J · (1 − P) · (1 − M)` with
-/// the key-entity penalty `P` and the month factor, both cheap, bounds it from above; in
+/// the key-entity penalty `P` and the dating factor `M` (months, clock times), both cheap,
+/// bounds it from above; in
 /// floating point too, since rounding is monotonic and each further factor is at most 1.
 /// A candidate whose bound is below `θ(n)` (for two short texts, below the lowest
 /// threshold they can get, `min(θ(n), short_story_agreement · J)`), times the support
@@ -472,7 +486,7 @@ impl Cheap {
             n,
             misses,
             key_penalty: key_penalty(a, b, misses, n, p),
-            month: month_factor(a, b, p),
+            month: month_factor(a, b, n, p),
         }
     }
 }
@@ -507,12 +521,19 @@ fn feature_count(a: &Profile, b: &Profile) -> usize {
     a.features.len().min(b.features.len()).max(1)
 }
 
-/// The month penalty of a pair: `month_penalty` when [`month_conflict`], else 0.
-fn month_factor(a: &Profile, b: &Profile, p: &RewriteParams) -> f64 {
-    if month_conflict(a, b) {
+/// The dating penalty of a pair whose smaller document has `n` features: `month_penalty`
+/// when [`month_conflict`], `clock_penalty` when [`clock_conflict`], the larger when both;
+/// else 0.
+fn month_factor(a: &Profile, b: &Profile, n: usize, p: &RewriteParams) -> f64 {
+    let month = if month_conflict(a, b) {
         p.month_penalty
     } else {
         0.0
+    };
+    if clock_conflict(a, b, n, p) {
+        month.max(p.clock_penalty)
+    } else {
+        month
     }
 }
 
@@ -594,6 +615,7 @@ fn score_with(
         evidence,
         frames,
         month_conflict: months,
+        clock_conflict: clock_conflict(a, b, n, p),
     }
 }
 

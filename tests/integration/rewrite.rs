@@ -373,6 +373,77 @@ fn template_notes_with_other_figures_or_months_are_not_rewrites() {
     }
 }
 
+/// One spread table at 1000 and at 1100 hrs CDT (a few figures moved) are two reports:
+/// their leads name times in one zone an hour apart. A quarter of an hour apart they are
+/// one. In a corpus where the timed header lines recur (and are dropped as boilerplate)
+/// the times still tell the tables apart.
+#[test]
+fn short_reports_timed_to_other_hours_are_not_rewrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let table = |hour: &str, rows: [&str; 5]| {
+        format!(
+            "{hour} hrs cdt\n MONTHS   LAST          DIFFERENCE\n{}\n",
+            rows.map(|r| format!(" {r}")).join("\n")
+        )
+    };
+    let early = [
+        "May/Jul  1      under  1      under",
+        "Jul/Aug  even          even",
+        "Sep/Nov  1-1/2  under  2-1/2  under",
+        "May/Nov  2-1/2   over  2-1/4   over",
+        "Nov/Jan  6-3/4  under  6-3/4  under",
+    ];
+    let late = [
+        "May/Jul  1-1/4  under  1-1/2  under",
+        "Jul/Aug  even          even",
+        "Sep/Nov  2      under  2-1/4  under",
+        "May/Nov  2-1/4   over  1       over",
+        "Nov/Jan  6-3/4  under  7      under",
+    ];
+    let write = |name: &str, text: &str| write_text(dir.path(), name, text);
+    let ten = write("ten.txt", &table("1000", early));
+    let eleven = write("eleven.txt", &table("1100", late));
+    let quarter = write("quarter.txt", &table("1015", late));
+    let r = rewrite_json(&ten, &eleven);
+    assert_eq!(r["clock_conflict"], true, "{r}");
+    assert_eq!(r["verdict"], "different", "{r}");
+    let r = rewrite_json(&ten, &quarter);
+    assert_eq!(r["clock_conflict"], false, "{r}");
+    assert_eq!(r["verdict"], "rewrite", "{r}");
+    std::fs::remove_file(&quarter).expect("remove");
+    // Other desks' tables at the same two hours: the header lines recur, and are dropped
+    // as boilerplate (without the times, ten and eleven are reported as a rewrite here).
+    for (i, crop) in ["WHEAT", "CORN", "OATS", "MEAL"].iter().enumerate() {
+        for hour in ["1000", "1100"] {
+            let rows = [
+                format!("{crop} Mar/May  {i}-1/4  under  {i}-1/2  under"),
+                format!("{crop} May/Jul  {i}      over   {i}-3/4  over"),
+                format!("{crop} Jul/Sep  no quote      {i}-1/8  under"),
+                "Sep/Dec  even          even".to_string(),
+                format!("{crop} Dec/Mar  {i}-5/8  under  no quote"),
+            ];
+            write(
+                &format!("{}-{hour}.txt", crop.to_lowercase()),
+                &table(hour, rows.each_ref().map(String::as_str)),
+            );
+        }
+    }
+    let dir_s = dir.path().to_str().expect("path");
+    let pairs = neardup(&["pairs", "-q", "--tier", "rewrite", dir_s]);
+    let found = rows(&pairs)
+        .iter()
+        .map(|r| (r["doc_a"].clone(), r["doc_b"].clone()))
+        .collect::<Vec<_>>();
+    for (a, b) in [("eleven", "ten"), ("corn-1000", "corn-1100")] {
+        assert!(
+            !found
+                .iter()
+                .any(|(x, y)| (x == a && y == b) || (x == b && y == a)),
+            "{pairs}"
+        );
+    }
+}
+
 #[test]
 fn similarity_in_a_corpus_gives_the_score_pairs_reports() {
     // Every rewrite pair `pairs` reports among the seeds: `similarity --corpus` gives the
