@@ -27,7 +27,9 @@ use crate::input::{Document, InputOptions, InputSpec, Item};
 use crate::lsh::{pairs_in_band, LshParams};
 use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signature};
 use crate::rewrite::boilerplate::{drop_off_topic, OffTopic, RepeatedLines};
-use crate::rewrite::score::{score as rewrite_score, score_candidate, RewriteScore};
+use crate::rewrite::score::{
+    later_development, score as rewrite_score, score_candidate, RewriteScore,
+};
 use crate::rewrite::sketch::{collision_rate, Sketch, WeightedMinHasher};
 use crate::rewrite::{
     CandidateGate, DocFrequencies, DocUnits, Profile, RewriteParams, SeenFeatures, Stats,
@@ -485,7 +487,16 @@ impl RewriteAnalysis {
     /// The window is not checked here ([`Self::in_window`]).
     pub fn verifies(&self, a: u32, b: u32, s: &RewriteScore) -> bool {
         let (la, lb) = (self.group_of[a as usize], self.group_of[b as usize]);
-        s.is_rewrite() && confirmed(s, la, lb, &self.witnesses, &self.params)
+        s.is_rewrite()
+            && !self.later_development(a, b, s)
+            && confirmed(s, la, lb, &self.witnesses, &self.params)
+    }
+
+    /// Whether two documents with score `s` are a later development of one another
+    /// ([`later_development`] at their exact-copy groups' nearest times): such a pair
+    /// does not verify, but may support a cluster.
+    pub fn later_development(&self, a: u32, b: u32, s: &RewriteScore) -> bool {
+        later_development(s, self.times.group_days(a, b), &self.params)
     }
 
     /// Other stories (near-duplicate families) that come within the support floor of
@@ -734,7 +745,13 @@ impl Times {
     /// apart; true when either has none. This is what admits a candidate pair and a
     /// cluster's unit.
     pub fn groups_within(&self, a: u32, b: u32, window_days: f64) -> bool {
-        days_between(self.span[a as usize], self.span[b as usize]).is_none_or(|d| d <= window_days)
+        self.group_days(a, b).is_none_or(|d| d <= window_days)
+    }
+
+    /// Days between the nearest times of two documents' exact-duplicate groups, when
+    /// both have one.
+    pub fn group_days(&self, a: u32, b: u32) -> Option<f64> {
+        days_between(self.span[a as usize], self.span[b as usize])
     }
 }
 
@@ -872,13 +889,21 @@ fn analyze_rewrites(
                         }
                         let scored =
                             score_candidate(&profiles[a as usize], &profiles[b as usize], params);
+                        // A later development only supports: a running story's reports are
+                        // related, and loose rewrites published days apart that update a
+                        // figure (the seeds dated over a week) need that support to hold
+                        // together.
+                        let later =
+                            |s: &RewriteScore| later_development(s, times.group_days(a, b), params);
                         match scored {
-                            Some(score) if score.is_rewrite() => found.push(RewritePair {
-                                a,
-                                b,
-                                estimate: collision_rate(sketch(a), sketch(b)),
-                                score,
-                            }),
+                            Some(score) if score.is_rewrite() && !later(&score) => {
+                                found.push(RewritePair {
+                                    a,
+                                    b,
+                                    estimate: collision_rate(sketch(a), sketch(b)),
+                                    score,
+                                })
+                            }
                             Some(score) if score.supports(floor) => support.push((a, b)),
                             _ => {}
                         }

@@ -777,7 +777,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     let in_window = days_apart.is_none_or(|d| d <= window);
     let need = config.rewrite.weak_witnesses;
     let weak = rw.is_rewrite() && rw.is_weak(&config.rewrite) && need > 0;
-    let rewrite_verdict = if !(rw.is_rewrite() && in_window) {
+    let later = rw.is_rewrite()
+        && neardup::rewrite::score::later_development(&rw, days_apart, &config.rewrite);
+    let rewrite_verdict = if !(rw.is_rewrite() && in_window) || later {
         "different"
     } else if weak && witnesses.is_none_or(|w| w < need) {
         "weak"
@@ -810,6 +812,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "short_threshold": (rw.short_threshold > 0.0).then_some(rw.short_threshold),
                 "days_apart": days_apart,
                 "window_days": window,
+                "later_development": later,
                 "weak": weak,
                 "witnesses": witnesses,
                 "witnesses_needed": weak.then_some(need),
@@ -883,10 +886,12 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             "rewrite verdict      {rewrite_verdict} (threshold {:.4} at {} features{})",
             rw.threshold,
             rw.n,
-            if in_window {
-                ""
-            } else {
+            if !in_window {
                 ", published too far apart"
+            } else if later {
+                ", a later development: figures conflict half a day or more apart"
+            } else {
+                ""
             }
         )?;
     }

@@ -68,7 +68,7 @@ pub use time::{format_rfc3339, format_window, parse_date, parse_window, timestam
 use crate::lsh::LshParams;
 use crate::minhash::MinHasher;
 use crate::rewrite::features::HashMap64;
-use crate::rewrite::score::RewriteScore;
+use crate::rewrite::score::{later_development, RewriteScore};
 use crate::rewrite::sketch::WeightedMinHasher;
 use crate::rewrite::{codec, CorpusSize, Fingerprint, Profile, RewriteParams};
 use crate::shingle::{Scratch, Shingler};
@@ -998,8 +998,19 @@ impl Index {
         // The best verified rewrite (ties: the earliest) whose verdict stands: not weak, or
         // vouched for by enough other candidates, as `cluster` asks (corroboration,
         // `RewriteParams::weak_witnesses`).
+        // A verdict on a later development (figures that conflict, half a day or more
+        // apart) is no rewrite, as in `cluster`.
+        let days = |c: u32| {
+            let t = self.entries[c as usize].timestamp;
+            p.timestamp
+                .filter(|_| t != i64::MIN)
+                .map(|time| time.abs_diff(t) as f64 / 86_400.0)
+        };
         let mut order: Vec<usize> = (0..scored.len())
-            .filter(|&i| scored[i].2.is_rewrite())
+            .filter(|&i| {
+                let (c, _, s) = &scored[i];
+                s.is_rewrite() && !later_development(s, days(*c), params)
+            })
             .collect();
         order.sort_by(|&i, &j| {
             scored[j]

@@ -180,6 +180,14 @@ pub struct RewriteParams {
     /// apart tell other developments. Documents without a date are compared with every
     /// other. A document with exact copies spans its copies' dates. By default, 3.
     pub window_days: f64,
+    /// Two documents published at least this many days apart (nearest times of their
+    /// exact-copy groups) that share figures and give others differently (number conflict
+    /// at least `development_conflict`) tell of a later development, not one story: a
+    /// takeover fight's next statement, a row's next turn. Their verdict only supports a
+    /// cluster ([`score::later_development`]). By default, 0.5 (infinite: never).
+    pub development_days: f64,
+    /// See `development_days`. By default, 0.3.
+    pub development_conflict: f64,
     /// Corroboration: a rewrite verdict resting on weak evidence
     /// ([`score::RewriteScore::is_weak`]: two documents longer than `top_features`, sharing
     /// less than `weak_frames` of their wording and scoring below `weak_margin · θ`) counts
@@ -242,6 +250,8 @@ impl Default for RewriteParams {
             short_story_agreement: 0.8,
             cluster_support: 0.8,
             window_days: 3.0,
+            development_days: 0.5,
+            development_conflict: 0.3,
             weak_witnesses: 2,
             weak_frames: 0.5,
             weak_margin: 2.0,
@@ -295,6 +305,12 @@ impl RewriteParams {
             return bad(format!(
                 "rewrite pseudo-documents must be finite and ≥ 0, got {} and {}",
                 self.pseudo_docs, self.pseudo_docs_small
+            ));
+        }
+        if !(self.development_days >= 0.0 && (0.0..=1.0).contains(&self.development_conflict)) {
+            return bad(format!(
+                "rewrite development days must be ≥ 0 and its conflict in [0, 1], got {} and {}",
+                self.development_days, self.development_conflict
             ));
         }
         if !(self.window_days > 0.0 && self.window_days.is_finite()) {

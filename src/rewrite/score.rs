@@ -407,6 +407,22 @@ pub fn clock_conflict(a: &Profile, b: &Profile, n: usize, p: &RewriteParams) -> 
     n <= p.clock_features && a.clocks.conflicts(b.clocks)
 }
 
+/// Whether a verified pair published `days_apart` days apart (`None`: a time unknown)
+/// tells of a later development ([`RewriteParams::development_days`]): the two give some
+/// figures alike and others differently (shared figures, and `C ≥ development_conflict`),
+/// and half a day or more lies between them. A wire story's rewrites carry its figures
+/// within hours; the same story's figures, some changed, a day later are the next
+/// statement in a takeover fight or the next turn of a row. Figures of which none are
+/// shared are no such sign: loose rewrites pick different facts (seed 000 gives the toll,
+/// 001 the group's founding year: `C = 1`). On the judged Reuters-21578 pairs `pairs`
+/// reported, this took out 5 other stories and none judged the same.
+pub fn later_development(s: &RewriteScore, days_apart: Option<f64>, p: &RewriteParams) -> bool {
+    days_apart.is_some_and(|d| d >= p.development_days)
+        && s.evidence.number_conflict >= p.development_conflict
+        && s.evidence.number_conflict > 0.0
+        && s.evidence.shared_numbers > 0.0
+}
+
 /// Scores a candidate pair, or `None` when it cannot even support a cluster
 /// ([`RewriteScore::supports`] at [`RewriteParams::support_floor`], which a rewrite does)
 /// because the top features' weighted Jaccard is already below the lowest threshold

@@ -444,6 +444,71 @@ fn short_reports_timed_to_other_hours_are_not_rewrites() {
     }
 }
 
+/// A takeover bid and a rewrite of it with the offer raised and the stock higher: the
+/// same story told two hours later, a later development told a day later (figures that
+/// conflict, half a day or more apart).
+#[test]
+fn conflicting_figures_a_day_apart_are_a_later_development() {
+    let bid = "Harlow Instruments Inc said it offered 42 dlrs a share in cash for all of the 8.5 mln outstanding shares of Brixton Controls Corp, valuing the maker of industrial valves at about 357 mln dlrs.\nHarlow said the tender offer would expire on April 30 unless extended, and that it was conditioned on at least 51 pct of Brixton's shares being tendered.\nBrixton's board has not commented on the offer, Harlow said. Brixton shares closed at 36-1/2 on the New York Stock Exchange yesterday.\nHarlow, based in Cleveland, said the acquisition would be financed by bank loans arranged by Chemical Bank and from its own funds.\n";
+    let raised = "Cleveland-based Harlow Instruments Inc has raised its bid for Brixton Controls Corp, the industrial valve maker, to 46 dlrs per share in cash, or roughly 391 mln dlrs for the 8.5 mln shares outstanding.\nThe offer still runs until April 30 and still needs 51 pct of Brixton's stock to be tendered, according to Harlow.\nBrixton's directors have yet to respond. The stock ended at 44-3/4 on the New York Stock Exchange.\nChemical Bank has arranged loans which, with Harlow's own cash, will pay for the purchase.\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (hours, rewrite) in [(2, true), (29, false)] {
+        let corpus = dir.path().join(format!("bid-{hours}.jsonl"));
+        let record = |id: &str, time: &str, text: &str| {
+            serde_json::json!({"id": id, "date": time, "text": text}).to_string()
+        };
+        let later = format!(
+            "1987-04-{:02}T{:02}:00:00Z",
+            1 + (10 + hours) / 24,
+            (10 + hours) % 24
+        );
+        std::fs::write(
+            &corpus,
+            format!(
+                "{}\n{}\n",
+                record("bid", "1987-04-01T10:00:00Z", bid),
+                record("raised", &later, raised)
+            ),
+        )
+        .expect("write");
+        let corpus = corpus.to_str().expect("path");
+        // Without witnesses: the pair's verdict alone, as a corpus of two cannot vouch.
+        let json: serde_json::Value = serde_json::from_str(&neardup(&[
+            "similarity",
+            "--json",
+            "--rewrite-witnesses",
+            "0",
+            "--corpus",
+            corpus,
+            "bid",
+            "raised",
+        ]))
+        .expect("JSON");
+        let r = &json["rewrite"];
+        assert!(
+            r["number_conflict"].as_f64().is_some_and(|c| c >= 0.3),
+            "{r}"
+        );
+        assert!(r["score"].as_f64() >= r["threshold"].as_f64(), "{r}");
+        assert_eq!(r["later_development"], !rewrite, "{r}");
+        assert_eq!(
+            r["verdict"],
+            if rewrite { "rewrite" } else { "different" },
+            "{r}"
+        );
+        let pairs = neardup(&[
+            "pairs",
+            "-q",
+            "--tier",
+            "rewrite",
+            "--rewrite-witnesses",
+            "0",
+            corpus,
+        ]);
+        assert_eq!(pairs.contains("bid,raised,"), rewrite, "{pairs}");
+    }
+}
+
 #[test]
 fn similarity_in_a_corpus_gives_the_score_pairs_reports() {
     // Every rewrite pair `pairs` reports among the seeds: `similarity --corpus` gives the
