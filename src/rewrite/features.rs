@@ -500,7 +500,10 @@ pub fn stem_cow(w: &str) -> Cow<'_, str> {
 pub fn split_units(text: &str) -> Vec<&str> {
     // Lines found with `memchr` (vectorised) rather than `str::split`, whose byte search
     // cost more than the rest of the split.
-    let mut lines: Vec<&str> = Vec::new();
+    // Sized by a first (vectorised) count: pushed one by one, the vector grew several
+    // times for each hard-wrapped document.
+    let mut lines: Vec<&str> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
         lines.push(&text[start..end]);
@@ -524,7 +527,8 @@ pub fn split_units(text: &str) -> Vec<&str> {
         units.extend(lines.iter().map(|l| trim(l)).filter(|l| !l.is_empty()));
         return units;
     }
-    let mut units = Vec::new();
+    // A unit starts at a nonblank line, and one more is pushed at the end.
+    let mut units = Vec::with_capacity(nonblank + 1);
     let mut start = 0usize;
     let mut offset = 0usize;
     let mut prev_blank = false;
