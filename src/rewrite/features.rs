@@ -1102,7 +1102,7 @@ fn word_words(b: &[u8]) -> (u64, u64) {
 /// no token. A word's set holds the two words last used there, the more recent first; a
 /// new word evicts the other (memory stays at `SLOTS` entries). Reuters-21578 has 67 000
 /// distinct words and figures as written: direct-mapped, the same slots missed 115 000
-/// times, each miss costing about a thousand instructions; two ways miss about 85 000.
+/// times, each miss costing about a thousand instructions; two ways miss 79 000 times.
 #[derive(Debug, Default)]
 struct WordCache {
     sets: Vec<[CachedWord; 2]>,
@@ -1216,6 +1216,18 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
 /// [`tokens_into`]; `cached`: plain words go through this thread's [`WordCache`] (false
 /// only in tests, which check that it changes nothing).
 fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch, cached: bool) {
+    // The thread's cache, borrowed once for the unit rather than once a word.
+    WORD_CACHE.with(|c| tokens_with_cache(text, out, scratch, cached, &mut c.borrow_mut()));
+}
+
+/// [`tokens_into_cached`] with this thread's [`WordCache`] at hand.
+fn tokens_with_cache(
+    text: &str,
+    out: &mut Vec<Token>,
+    scratch: &mut TokenScratch,
+    cached: bool,
+    cache: &mut WordCache,
+) {
     let TokenScratch {
         raws,
         lw,
@@ -1257,7 +1269,7 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
                     .is_some_and(|n| multiplier_any_case(&text[n.start..n.end]).is_some())
             };
             if cached && raw_text.len() <= CACHED_WORD && !multiplied() {
-                let info = WORD_CACHE.with(|c| c.borrow_mut().get(raw_text, true));
+                let info = cache.get(raw_text, true);
                 if info.kind == WordInfo::FIGURE {
                     out.push(Token {
                         feature: info.feature,
@@ -1287,7 +1299,7 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
         };
         if cached && !raw.apostrophe && !raw.hyphen && raw_text.len() <= CACHED_WORD {
             // The common case: what the slow path below does, from the cache.
-            let info = WORD_CACHE.with(|c| c.borrow_mut().get(raw_text, false));
+            let info = cache.get(raw_text, false);
             if info.kind == WordInfo::SKIP {
                 continue;
             }
