@@ -362,6 +362,14 @@ fn multiplier(w: &str) -> Option<f64> {
 /// number. `one` is a pronoun and article too often to count, except before a multiplier
 /// word (see [`tokens_into`]).
 pub fn number_word(w: &str) -> Option<f64> {
+    // Every number word starts with one of these letters and has 3 (`two`) to 13
+    // (`seventy-seven`) bytes: most words are turned away here, before the comparisons
+    // below (the tokeniser asks about every word it does not find in its cache).
+    if !(3..=13).contains(&w.len())
+        || !matches!(w.as_bytes()[0], b'e' | b'f' | b'n' | b'o' | b's' | b't')
+    {
+        return None;
+    }
     const UNITS: [&str; 20] = [
         "",
         "one",
@@ -1485,6 +1493,40 @@ mod tests {
         assert_eq!(f("one"), [h("w:one")]);
         assert_eq!(f("one-third"), [h("w:one"), h("w:third")]);
         assert_eq!(number_word("ninety-nine"), Some(99.0));
+        // Every number from two to ninety-nine, through the early return.
+        let units = [
+            "",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ];
+        let tens = [
+            "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+        ];
+        for n in 2..100usize {
+            let w = match (n < 20, n % 10) {
+                (true, _) => units[n].to_string(),
+                (false, 0) => tens[n / 10].to_string(),
+                (false, u) => format!("{}-{}", tens[n / 10], units[u]),
+            };
+            assert_eq!(number_word(&w), Some(n as f64), "{w}");
+        }
         // In front of a hyphenated word, as figures are (`5-year`, `42-year-old`).
         assert_eq!(f("a five-year deal"), f("a 5-year deal"));
         assert_eq!(f("forty-two-year-old"), f("42-year-old"));
