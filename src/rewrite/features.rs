@@ -897,7 +897,25 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
 /// Whether the token starting at `start` begins a sentence: only spaces, tabs, quotes and
 /// `(` lie between it and the unit start or a `.!?:;` or newline.
 fn sentence_initial(text: &str, start: usize) -> bool {
-    for c in text[..start].chars().rev() {
+    // Byte by byte while the bytes are ASCII (almost always: a word's few predecessors up
+    // to a space and the previous word), without decoding characters backwards; at the
+    // first non-ASCII byte, by characters from there (`i` is a character boundary).
+    let b = text.as_bytes();
+    let mut i = start.min(b.len());
+    while i > 0 {
+        match b[i - 1] {
+            b' ' | b'\t' | b'"' | b'\'' | b'(' => i -= 1,
+            b'.' | b'!' | b'?' | b'\n' | b':' | b';' => return true,
+            c if c.is_ascii() => return false,
+            _ => return sentence_initial_chars(&text[..i]),
+        }
+    }
+    true
+}
+
+/// [`sentence_initial`] of the token right after `before`, by characters.
+fn sentence_initial_chars(before: &str) -> bool {
+    for c in before.chars().rev() {
         match c {
             ' ' | '\t' | '"' | '“' | '‘' | '\'' | '(' => continue,
             '.' | '!' | '?' | '\n' | ':' | ';' => return true,
@@ -1355,12 +1373,17 @@ fn tokens_with_cache(
             }
         }
         if raw.apostrophe {
-            let mut word = lw[2..].replace('’', "'");
-            if word.ends_with("'s") {
-                word.truncate(word.len() - 2);
-            }
-            lw.truncate(2);
-            lw.extend(word.chars().filter(|&c| c != '\''));
+            // Possessive `'s` or `’s` dropped, then every apostrophe: built in `part` and
+            // swapped in, rather than in a new string per word.
+            let word = &lw[2..];
+            let word = word
+                .strip_suffix("'s")
+                .or_else(|| word.strip_suffix("’s"))
+                .unwrap_or(word);
+            part.clear();
+            part.push_str("w:");
+            part.extend(word.chars().filter(|&c| c != '\'' && c != '’'));
+            std::mem::swap(lw, part);
         }
         let word = &lw[2..];
         let cap = upper && (!sentence_initial(text, raw.start) || rare_word(word));
@@ -1609,6 +1632,21 @@ mod tests {
     }
 
     #[test]
+    fn apostrophes_and_possessives_are_dropped() {
+        for (with, without) in [
+            ("don't", "dont"),
+            ("Putin’s plan", "Putin plan"),
+            ("Putin's plan", "Putin plan"),
+            ("rock’n’roll", "rocknroll"),
+            ("o’clock’s", "oclock"),
+            ("dollars' worth", "dollars worth"),
+            ("ISIS-K’s claim", "ISIS-K claim"),
+        ] {
+            assert_eq!(tokens(with), tokens(without), "{with}");
+        }
+    }
+
+    #[test]
     fn reused_scratch_gives_the_tokens_of_a_fresh_one() {
         let units = [
             "Officials said 2.5 billion dollars' worth of aid – ISIS-K’s claim – was sent.",
@@ -1663,6 +1701,34 @@ mod tests {
                     assert_eq!(cached, plain, "{unit}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn sentence_initial_by_bytes_as_by_characters() {
+        for text in [
+            "",
+            "Acme",
+            "said. Acme",
+            "said.  \"Acme",
+            "said:\t(Acme",
+            "said \u{201c}Acme",
+            "said. \u{2018}Acme",
+            "caf\u{e9} Acme",
+            "\u{e9}. Acme",
+            "x\u{201d} Acme",
+            "a;Acme",
+            "The Acme",
+            "(Acme",
+            "\u{201c}Acme",
+            "said!\u{201c} 'Acme",
+        ] {
+            let start = text.rfind("Acme").unwrap_or(0);
+            assert_eq!(
+                sentence_initial(text, start),
+                sentence_initial_chars(&text[..start]),
+                "{text}"
+            );
         }
     }
 
