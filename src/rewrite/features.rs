@@ -750,12 +750,37 @@ fn number_value(raw: &str) -> Option<f64> {
             Some((i, f)) => (i, Some(f)),
             None => (v, None),
         };
-        let groups: Vec<&str> = int.split(',').collect();
-        groups.len() > 1
-            && (1..=3).contains(&groups[0].len())
-            && groups[1..].iter().all(|g| g.len() == 3)
+        // The groups between commas, counted rather than collected.
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or_default();
+        let (mut more, mut threes) = (0usize, true);
+        for g in groups {
+            more += 1;
+            threes &= g.len() == 3;
+        }
+        more > 0
+            && (1..=3).contains(&first.len())
+            && threes
             && frac.is_none_or(|f| !f.is_empty() && !f.contains(','))
     };
+    // Commas dropped (thousands) or read as decimal points, into a buffer on the stack
+    // rather than a new string: a figure with a comma is parsed at each cache miss.
+    let mut buf = [0u8; 64];
+    if v.len() <= buf.len() {
+        let mut n = 0;
+        for &c in v.as_bytes() {
+            let c = match c {
+                b',' if thousands => continue,
+                b',' => b'.',
+                c => c,
+            };
+            buf[n] = c;
+            n += 1;
+        }
+        // The token's bytes are ASCII digits, points and commas: always UTF-8.
+        let v = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+        return v.parse::<f64>().ok().filter(|x| x.is_finite());
+    }
     let v = if thousands {
         v.replace(',', "")
     } else {
@@ -1629,6 +1654,66 @@ mod tests {
         assert_eq!(key(market, "w:northern"), Some((true, true)));
         // A stopword never becomes a name, however it is spelled.
         assert_eq!(key("The bank said.", "w:the"), Some((false, false)));
+    }
+
+    #[test]
+    fn figures_with_commas_as_with_new_strings() {
+        // `number_value` as first written, with a collected list of groups and a new
+        // string for the figure.
+        let reference = |raw: &str| {
+            let v = raw.trim_start_matches('$');
+            let v = ["st", "nd", "rd", "th", "s"]
+                .iter()
+                .find_map(|s| v.strip_suffix(s))
+                .unwrap_or(v);
+            let v = v.trim_end_matches(['.', ',']);
+            if !v.contains(',') {
+                return v.parse::<f64>().ok().filter(|x| x.is_finite());
+            }
+            let (int, frac) = match v.split_once('.') {
+                Some((i, f)) => (i, Some(f)),
+                None => (v, None),
+            };
+            let groups: Vec<&str> = int.split(',').collect();
+            let thousands = groups.len() > 1
+                && (1..=3).contains(&groups[0].len())
+                && groups[1..].iter().all(|g| g.len() == 3)
+                && frac.is_none_or(|f| !f.is_empty() && !f.contains(','));
+            let v = if thousands {
+                v.replace(',', "")
+            } else {
+                v.replace(',', ".")
+            };
+            v.parse::<f64>().ok().filter(|x| x.is_finite())
+        };
+        let long = format!("{}5", "1,000".repeat(20));
+        for raw in [
+            "2,200",
+            "$2,200",
+            "1,000,000",
+            "1,00,0",
+            "3,5",
+            "12,5",
+            "1,234.5",
+            "1,234.5,6",
+            "1,234.",
+            "1,2345",
+            "1234,567",
+            ",5",
+            "2,200s",
+            "1,000th",
+            "0,5",
+            "1.2.3",
+            "7",
+            "1,000,000,000,000,000,000,000",
+            &long,
+        ] {
+            assert_eq!(
+                number_value(raw).map(f64::to_bits),
+                reference(raw).map(f64::to_bits),
+                "{raw}"
+            );
+        }
     }
 
     #[test]
