@@ -651,18 +651,21 @@ pub fn unit_key_with(unit: &str, norm: &mut Vec<u8>) -> (u64, usize) {
             key[len] = c;
             len += 1;
             // The rest of a run of letters (and `_`, every class above `#`), most of the
-            // bytes, in a loop of their own.
-            let start = len;
-            while let Some(&b) = bytes.get(i) {
+            // bytes, in a loop of their own. The key so far is no longer than the bytes
+            // read (`len <= i`), so the key's rest is at least as long as the bytes' rest
+            // and the zip stops only at a separator or the end: no index is checked.
+            let mut run = 0;
+            for (&b, k) in bytes[i..].iter().zip(&mut key[len..]) {
                 let c = UNIT_KEY_CLASS[b as usize];
                 if c <= b'#' {
                     break;
                 }
-                key[len] = c;
-                len += 1;
-                i += 1;
+                *k = c;
+                run += 1;
             }
-            if len > start || c != b'#' {
+            len += run;
+            i += run;
+            if run > 0 || c != b'#' {
                 last_hash = false;
             }
         }
