@@ -1180,17 +1180,19 @@ impl WordCache {
     /// Number of sets.
     const SETS: usize = Self::SLOTS / 2;
 
-    /// What the plain word `raw` (at most [`CACHED_WORD`] bytes) makes; `figure`: `raw` is
-    /// a raw number token with no multiplier after it ([`WordInfo::of_figure`]). A number
-    /// starts with a digit or `$` and a word with a letter, so neither can take the
-    /// other's slot.
+    /// What the plain word `text[range]` (at most [`CACHED_WORD`] bytes) makes; `figure`:
+    /// the word is a raw number token with no multiplier after it
+    /// ([`WordInfo::of_figure`]). A number starts with a digit or `$` and a word with a
+    /// letter, so neither can take the other's slot.
     ///
     /// Inlined into the tokeniser, with the miss in its own function ([`Self::fill`]):
     /// nineteen words in twenty hit, and the miss path's registers made every call save
     /// and restore them. Always inlined: with the second way the compiler no longer does.
+    /// A hit reads the word's bytes; only a miss takes it as a `str`, whose slicing checks
+    /// that both ends are character boundaries.
     #[inline(always)]
-    fn get(&mut self, raw: &str, figure: bool) -> WordInfo {
-        let bytes = raw.as_bytes();
+    fn get(&mut self, text: &str, range: std::ops::Range<usize>, figure: bool) -> WordInfo {
+        let bytes = &text.as_bytes()[range.clone()];
         let words = word_words(bytes);
         // Only the set depends on the hash: any mix of the words would do.
         let hash = crate::hash::fold_mul(
@@ -1209,7 +1211,7 @@ impl WordCache {
                 return set[0].info;
             }
         }
-        self.fill(raw, figure, words, index)
+        self.fill(&text[range], figure, words, index)
     }
 
     /// A miss of [`Self::get`]: works out what `raw` makes and puts it first in set
@@ -1313,7 +1315,10 @@ fn tokens_with_cache(
         });
     };
     for (i, raw) in raws.iter().enumerate() {
-        let raw_text = &text[raw.start..raw.end];
+        // The token's bytes; as a `str` (slicing checks character boundaries) only where
+        // one is needed.
+        let raw_bytes = &text.as_bytes()[raw.start..raw.end];
+        let raw_text = || &text[raw.start..raw.end];
         if raw.number {
             // A number as written makes the same token wherever it stands unless a
             // multiplier word follows it: those few take the path below, the others the
@@ -1322,8 +1327,8 @@ fn tokens_with_cache(
                 raws.get(i + 1)
                     .is_some_and(|n| multiplier_any_case(&text[n.start..n.end]).is_some())
             };
-            if cached && raw_text.len() <= CACHED_WORD && !multiplied() {
-                let info = cache.get(raw_text, true);
+            if cached && raw_bytes.len() <= CACHED_WORD && !multiplied() {
+                let info = cache.get(text, raw.start..raw.end, true);
                 if info.kind == WordInfo::FIGURE {
                     out.push(Token {
                         feature: info.feature,
@@ -1334,12 +1339,12 @@ fn tokens_with_cache(
                         month: 0,
                     });
                 }
-            } else if let Some(x) = number_value(raw_text) {
+            } else if let Some(x) = number_value(raw_text()) {
                 push_value(out, i, x);
             }
             continue;
         }
-        let upper = raw_text.as_bytes()[0].is_ascii_uppercase();
+        let upper = raw_bytes[0].is_ascii_uppercase();
         // `May` and the abbreviations need a figure beside them or a preposition of time
         // before them (`May 5`, `Feb 26`, `for May shipment`).
         let (prev, next) = (i.checked_sub(1).and_then(|j| raws.get(j)), raws.get(i + 1));
@@ -1351,9 +1356,9 @@ fn tokens_with_cache(
                     DATE_PREPOSITIONS.iter().any(|p| p.eq_ignore_ascii_case(w))
                 })
         };
-        if cached && !raw.apostrophe && !raw.hyphen && raw_text.len() <= CACHED_WORD {
+        if cached && !raw.apostrophe && !raw.hyphen && raw_bytes.len() <= CACHED_WORD {
             // The common case: what the slow path below does, from the cache.
-            let info = cache.get(raw_text, false);
+            let info = cache.get(text, raw.start..raw.end, false);
             if info.kind == WordInfo::SKIP {
                 continue;
             }
@@ -1381,7 +1386,7 @@ fn tokens_with_cache(
         // is a prefix, are hashes of prefixes of this buffer, without copying.
         lw.clear();
         lw.push_str("w:");
-        lw.push_str(raw_text);
+        lw.push_str(raw_text());
         if raw.upper {
             lw.make_ascii_lowercase();
         }
