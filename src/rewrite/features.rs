@@ -362,6 +362,14 @@ fn multiplier(w: &str) -> Option<f64> {
 /// number. `one` is a pronoun and article too often to count, except before a multiplier
 /// word (see [`tokens_into`]).
 pub fn number_word(w: &str) -> Option<f64> {
+    // Every number word starts with one of these letters and has 3 (`two`) to 13
+    // (`seventy-seven`) bytes: most words are turned away here, before the comparisons
+    // below (the tokeniser asks about every word it does not find in its cache).
+    if !(3..=13).contains(&w.len())
+        || !matches!(w.as_bytes()[0], b'e' | b'f' | b'n' | b'o' | b's' | b't')
+    {
+        return None;
+    }
     const UNITS: [&str; 20] = [
         "",
         "one",
@@ -500,7 +508,10 @@ pub fn stem_cow(w: &str) -> Cow<'_, str> {
 pub fn split_units(text: &str) -> Vec<&str> {
     // Lines found with `memchr` (vectorised) rather than `str::split`, whose byte search
     // cost more than the rest of the split.
-    let mut lines: Vec<&str> = Vec::new();
+    // Sized by a first (vectorised) count: pushed one by one, the vector grew several
+    // times for each hard-wrapped document.
+    let mut lines: Vec<&str> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
         lines.push(&text[start..end]);
@@ -524,7 +535,8 @@ pub fn split_units(text: &str) -> Vec<&str> {
         units.extend(lines.iter().map(|l| trim(l)).filter(|l| !l.is_empty()));
         return units;
     }
-    let mut units = Vec::new();
+    // A unit starts at a nonblank line, and one more is pushed at the end.
+    let mut units = Vec::with_capacity(nonblank + 1);
     let mut start = 0usize;
     let mut offset = 0usize;
     let mut prev_blank = false;
@@ -639,18 +651,21 @@ pub fn unit_key_with(unit: &str, norm: &mut Vec<u8>) -> (u64, usize) {
             key[len] = c;
             len += 1;
             // The rest of a run of letters (and `_`, every class above `#`), most of the
-            // bytes, in a loop of their own.
-            let start = len;
-            while let Some(&b) = bytes.get(i) {
+            // bytes, in a loop of their own. The key so far is no longer than the bytes
+            // read (`len <= i`), so the key's rest is at least as long as the bytes' rest
+            // and the zip stops only at a separator or the end: no index is checked.
+            let mut run = 0;
+            for (&b, k) in bytes[i..].iter().zip(&mut key[len..]) {
                 let c = UNIT_KEY_CLASS[b as usize];
                 if c <= b'#' {
                     break;
                 }
-                key[len] = c;
-                len += 1;
-                i += 1;
+                *k = c;
+                run += 1;
             }
-            if len > start || c != b'#' {
+            len += run;
+            i += run;
+            if run > 0 || c != b'#' {
                 last_hash = false;
             }
         }
@@ -738,12 +753,37 @@ fn number_value(raw: &str) -> Option<f64> {
             Some((i, f)) => (i, Some(f)),
             None => (v, None),
         };
-        let groups: Vec<&str> = int.split(',').collect();
-        groups.len() > 1
-            && (1..=3).contains(&groups[0].len())
-            && groups[1..].iter().all(|g| g.len() == 3)
+        // The groups between commas, counted rather than collected.
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or_default();
+        let (mut more, mut threes) = (0usize, true);
+        for g in groups {
+            more += 1;
+            threes &= g.len() == 3;
+        }
+        more > 0
+            && (1..=3).contains(&first.len())
+            && threes
             && frac.is_none_or(|f| !f.is_empty() && !f.contains(','))
     };
+    // Commas dropped (thousands) or read as decimal points, into a buffer on the stack
+    // rather than a new string: a figure with a comma is parsed at each cache miss.
+    let mut buf = [0u8; 64];
+    if v.len() <= buf.len() {
+        let mut n = 0;
+        for &c in v.as_bytes() {
+            let c = match c {
+                b',' if thousands => continue,
+                b',' => b'.',
+                c => c,
+            };
+            buf[n] = c;
+            n += 1;
+        }
+        // The token's bytes are ASCII digits, points and commas: always UTF-8.
+        let v = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+        return v.parse::<f64>().ok().filter(|x| x.is_finite());
+    }
     let v = if thousands {
         v.replace(',', "")
     } else {
@@ -885,7 +925,25 @@ fn raw_tokens(text: &str, out: &mut Vec<Raw>) {
 /// Whether the token starting at `start` begins a sentence: only spaces, tabs, quotes and
 /// `(` lie between it and the unit start or a `.!?:;` or newline.
 fn sentence_initial(text: &str, start: usize) -> bool {
-    for c in text[..start].chars().rev() {
+    // Byte by byte while the bytes are ASCII (almost always: a word's few predecessors up
+    // to a space and the previous word), without decoding characters backwards; at the
+    // first non-ASCII byte, by characters from there (`i` is a character boundary).
+    let b = text.as_bytes();
+    let mut i = start.min(b.len());
+    while i > 0 {
+        match b[i - 1] {
+            b' ' | b'\t' | b'"' | b'\'' | b'(' => i -= 1,
+            b'.' | b'!' | b'?' | b'\n' | b':' | b';' => return true,
+            c if c.is_ascii() => return false,
+            _ => return sentence_initial_chars(&text[..i]),
+        }
+    }
+    true
+}
+
+/// [`sentence_initial`] of the token right after `before`, by characters.
+fn sentence_initial_chars(before: &str) -> bool {
+    for c in before.chars().rev() {
         match c {
             ' ' | '\t' | '"' | '“' | '‘' | '\'' | '(' => continue,
             '.' | '!' | '?' | '\n' | ':' | ';' => return true,
@@ -1011,24 +1069,27 @@ impl WordInfo {
         key.make_ascii_lowercase();
         let p = &key[2..];
         let mut info = WordInfo::default();
-        if raw.as_bytes()[0].is_ascii_uppercase() {
+        let upper = raw.as_bytes()[0].is_ascii_uppercase();
+        if upper {
             if let Some((m, by_number)) = month_of(p) {
                 (info.month, info.month_by_number) = (m, by_number);
             }
-            info.rare = rare_word(p);
         }
         if matches!(p.as_bytes().first(), Some(b'b' | b'h' | b'm' | b't'))
             && multiplier(p).is_some()
         {
+            info.rare = upper && rare_word(p);
             info.kind = Self::SKIP;
             return info;
         }
         if p == "one" || number_word(p).is_some() {
+            info.rare = upper && rare_word(p);
             info.kind = Self::NUMBER;
             return info;
         }
         let hp = feature_hash(key);
         if let Some(background) = stopword_background(hp) {
+            // `rare_word` is false for a stopword.
             (info.kind, info.feature, info.background) = (Self::STOP, hp, background);
             return info;
         }
@@ -1041,6 +1102,11 @@ impl WordInfo {
         info.feature = hs;
         info.background = background::word_hash_background(hs);
         info.calendar = is_calendar(hs);
+        // `rare_word(p)` from what is at hand: `p` (no hyphen here) is not a stopword, and
+        // `hs` is its stem's hash, so the stem's background probability is the feature's.
+        // Computing it again (stem, two hashes, a table probe) was most of a miss's cost.
+        info.rare = upper
+            && info.background.probability() < background::zipf_probability(RARE_INITIAL_ZIPF);
         info
     }
 }
@@ -1082,50 +1148,89 @@ fn word_words(b: &[u8]) -> (u64, u64) {
     }
 }
 
-/// A direct-mapped cache of [`WordInfo`] by the word as written, one per thread. Two
-/// thirds of the tokens of news text are a few thousand distinct words, and each
-/// occurrence otherwise lowercases, hashes, stems, hashes again and probes three tables
-/// (stopwords, calendar words, the 50 000-entry background table, a cache miss). A slot
-/// holds the word's bytes and is used only when they are equal, so the cache changes no
-/// token; a colliding word overwrites the slot (memory stays at `SLOTS` entries).
+/// A two-way set-associative cache of [`WordInfo`] by the word as written, one per
+/// thread. Two thirds of the tokens of news text are a few thousand distinct words, and
+/// each occurrence otherwise lowercases, hashes, stems, hashes again and probes three
+/// tables (stopwords, calendar words, the 50 000-entry background table, a cache miss). A
+/// slot holds the word's bytes and is used only when they are equal, so the cache changes
+/// no token. A word's set holds the two words last used there, the more recent first; a
+/// new word evicts the other (memory stays at `SLOTS` entries). Reuters-21578 has 67 000
+/// distinct words and figures as written: direct-mapped, the same slots missed 115 000
+/// times, each miss costing about a thousand instructions; two ways miss 79 000 times.
 #[derive(Debug, Default)]
 struct WordCache {
-    slots: Vec<CachedWord>,
+    sets: Vec<[CachedWord; 2]>,
     key: String,
 }
 
-impl WordCache {
-    /// Slots: 2^16 of 64 bytes, 4 MB a thread.
-    const SLOTS: usize = 1 << 16;
+impl CachedWord {
+    /// Whether the slot holds the word of bytes `bytes` and [`word_words`] `words`.
+    #[inline]
+    fn holds(&self, words: (u64, u64), bytes: &[u8]) -> bool {
+        // Up to 16 bytes the words and the length are the word's bytes.
+        self.words == words
+            && usize::from(self.len) == bytes.len()
+            && (bytes.len() <= 16 || &self.word[..bytes.len()] == bytes)
+    }
+}
 
-    /// What the plain word `raw` (at most [`CACHED_WORD`] bytes) makes; `figure`: `raw` is
-    /// a raw number token with no multiplier after it ([`WordInfo::of_figure`]). A number
-    /// starts with a digit or `$` and a word with a letter, so neither can take the
-    /// other's slot.
-    fn get(&mut self, raw: &str, figure: bool) -> WordInfo {
-        if self.slots.is_empty() {
-            self.slots = vec![CachedWord::default(); Self::SLOTS];
-        }
-        let bytes = raw.as_bytes();
+impl WordCache {
+    /// Slots: 2^16 of 64 bytes, 4 MB a thread, in sets of two.
+    const SLOTS: usize = 1 << 16;
+    /// Number of sets.
+    const SETS: usize = Self::SLOTS / 2;
+
+    /// What the plain word `text[range]` (at most [`CACHED_WORD`] bytes) makes; `figure`:
+    /// the word is a raw number token with no multiplier after it
+    /// ([`WordInfo::of_figure`]). A number starts with a digit or `$` and a word with a
+    /// letter, so neither can take the other's slot.
+    ///
+    /// Inlined into the tokeniser, with the miss in its own function ([`Self::fill`]):
+    /// nineteen words in twenty hit, and the miss path's registers made every call save
+    /// and restore them. Always inlined: with the second way the compiler no longer does.
+    /// A hit reads the word's bytes; only a miss takes it as a `str`, whose slicing checks
+    /// that both ends are character boundaries.
+    #[inline(always)]
+    fn get(&mut self, text: &str, range: std::ops::Range<usize>, figure: bool) -> WordInfo {
+        let bytes = &text.as_bytes()[range.clone()];
         let words = word_words(bytes);
-        // Only the slot depends on the hash: any mix of the words would do.
+        // Only the set depends on the hash: any mix of the words would do.
         let hash = crate::hash::fold_mul(
             words.0 ^ 0x5EED_0F3A_1170_C5A1,
             words.1 ^ (bytes.len() as u64).wrapping_mul(0x9FB2_1C65_1E98_DF25),
         );
-        let slot = &mut self.slots[(hash >> 48) as usize & (Self::SLOTS - 1)];
-        // Up to 16 bytes the words and the length are the word's bytes.
-        if slot.words == words
-            && usize::from(slot.len) == bytes.len()
-            && (bytes.len() <= 16 || &slot.word[..bytes.len()] == bytes)
-        {
-            return slot.info;
+        let index = (hash >> 48) as usize & (Self::SETS - 1);
+        // No sets yet (the thread's first word): a miss.
+        if let Some(set) = self.sets.get_mut(index) {
+            if set[0].holds(words, bytes) {
+                return set[0].info;
+            }
+            if set[1].holds(words, bytes) {
+                // The more recently used word goes first.
+                set.swap(0, 1);
+                return set[0].info;
+            }
         }
+        self.fill(&text[range], figure, words, index)
+    }
+
+    /// A miss of [`Self::get`]: works out what `raw` makes and puts it first in set
+    /// `index` (`words`: its [`word_words`]), evicting the set's less recently used word.
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, raw: &str, figure: bool, words: (u64, u64), index: usize) -> WordInfo {
+        if self.sets.is_empty() {
+            self.sets = vec![[CachedWord::default(); 2]; Self::SETS];
+        }
+        let bytes = raw.as_bytes();
         let info = if figure {
             WordInfo::of_figure(raw, &mut self.key)
         } else {
             WordInfo::of(raw, &mut self.key)
         };
+        let set = &mut self.sets[index & (Self::SETS - 1)];
+        set[1] = set[0];
+        let slot = &mut set[0];
         slot.words = words;
         slot.len = bytes.len() as u8;
         slot.word[..bytes.len()].copy_from_slice(bytes);
@@ -1167,6 +1272,18 @@ pub fn tokens_into(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch)
 /// [`tokens_into`]; `cached`: plain words go through this thread's [`WordCache`] (false
 /// only in tests, which check that it changes nothing).
 fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScratch, cached: bool) {
+    // The thread's cache, borrowed once for the unit rather than once a word.
+    WORD_CACHE.with(|c| tokens_with_cache(text, out, scratch, cached, &mut c.borrow_mut()));
+}
+
+/// [`tokens_into_cached`] with this thread's [`WordCache`] at hand.
+fn tokens_with_cache(
+    text: &str,
+    out: &mut Vec<Token>,
+    scratch: &mut TokenScratch,
+    cached: bool,
+    cache: &mut WordCache,
+) {
     let TokenScratch {
         raws,
         lw,
@@ -1198,7 +1315,10 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
         });
     };
     for (i, raw) in raws.iter().enumerate() {
-        let raw_text = &text[raw.start..raw.end];
+        // The token's bytes; as a `str` (slicing checks character boundaries) only where
+        // one is needed.
+        let raw_bytes = &text.as_bytes()[raw.start..raw.end];
+        let raw_text = || &text[raw.start..raw.end];
         if raw.number {
             // A number as written makes the same token wherever it stands unless a
             // multiplier word follows it: those few take the path below, the others the
@@ -1207,8 +1327,8 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
                 raws.get(i + 1)
                     .is_some_and(|n| multiplier_any_case(&text[n.start..n.end]).is_some())
             };
-            if cached && raw_text.len() <= CACHED_WORD && !multiplied() {
-                let info = WORD_CACHE.with(|c| c.borrow_mut().get(raw_text, true));
+            if cached && raw_bytes.len() <= CACHED_WORD && !multiplied() {
+                let info = cache.get(text, raw.start..raw.end, true);
                 if info.kind == WordInfo::FIGURE {
                     out.push(Token {
                         feature: info.feature,
@@ -1219,12 +1339,12 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
                         month: 0,
                     });
                 }
-            } else if let Some(x) = number_value(raw_text) {
+            } else if let Some(x) = number_value(raw_text()) {
                 push_value(out, i, x);
             }
             continue;
         }
-        let upper = raw_text.as_bytes()[0].is_ascii_uppercase();
+        let upper = raw_bytes[0].is_ascii_uppercase();
         // `May` and the abbreviations need a figure beside them or a preposition of time
         // before them (`May 5`, `Feb 26`, `for May shipment`).
         let (prev, next) = (i.checked_sub(1).and_then(|j| raws.get(j)), raws.get(i + 1));
@@ -1236,9 +1356,9 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
                     DATE_PREPOSITIONS.iter().any(|p| p.eq_ignore_ascii_case(w))
                 })
         };
-        if cached && !raw.apostrophe && !raw.hyphen && raw_text.len() <= CACHED_WORD {
+        if cached && !raw.apostrophe && !raw.hyphen && raw_bytes.len() <= CACHED_WORD {
             // The common case: what the slow path below does, from the cache.
-            let info = WORD_CACHE.with(|c| c.borrow_mut().get(raw_text, false));
+            let info = cache.get(text, raw.start..raw.end, false);
             if info.kind == WordInfo::SKIP {
                 continue;
             }
@@ -1266,7 +1386,7 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
         // is a prefix, are hashes of prefixes of this buffer, without copying.
         lw.clear();
         lw.push_str("w:");
-        lw.push_str(raw_text);
+        lw.push_str(raw_text());
         if raw.upper {
             lw.make_ascii_lowercase();
         }
@@ -1286,12 +1406,17 @@ fn tokens_into_cached(text: &str, out: &mut Vec<Token>, scratch: &mut TokenScrat
             }
         }
         if raw.apostrophe {
-            let mut word = lw[2..].replace('’', "'");
-            if word.ends_with("'s") {
-                word.truncate(word.len() - 2);
-            }
-            lw.truncate(2);
-            lw.extend(word.chars().filter(|&c| c != '\''));
+            // Possessive `'s` or `’s` dropped, then every apostrophe: built in `part` and
+            // swapped in, rather than in a new string per word.
+            let word = &lw[2..];
+            let word = word
+                .strip_suffix("'s")
+                .or_else(|| word.strip_suffix("’s"))
+                .unwrap_or(word);
+            part.clear();
+            part.push_str("w:");
+            part.extend(word.chars().filter(|&c| c != '\'' && c != '’'));
+            std::mem::swap(lw, part);
         }
         let word = &lw[2..];
         let cap = upper && (!sentence_initial(text, raw.start) || rare_word(word));
@@ -1424,6 +1549,40 @@ mod tests {
         assert_eq!(f("one"), [h("w:one")]);
         assert_eq!(f("one-third"), [h("w:one"), h("w:third")]);
         assert_eq!(number_word("ninety-nine"), Some(99.0));
+        // Every number from two to ninety-nine, through the early return.
+        let units = [
+            "",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ];
+        let tens = [
+            "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+        ];
+        for n in 2..100usize {
+            let w = match (n < 20, n % 10) {
+                (true, _) => units[n].to_string(),
+                (false, 0) => tens[n / 10].to_string(),
+                (false, u) => format!("{}-{}", tens[n / 10], units[u]),
+            };
+            assert_eq!(number_word(&w), Some(n as f64), "{w}");
+        }
         // In front of a hyphenated word, as figures are (`5-year`, `42-year-old`).
         assert_eq!(f("a five-year deal"), f("a 5-year deal"));
         assert_eq!(f("forty-two-year-old"), f("42-year-old"));
@@ -1506,6 +1665,81 @@ mod tests {
     }
 
     #[test]
+    fn figures_with_commas_as_with_new_strings() {
+        // `number_value` as first written, with a collected list of groups and a new
+        // string for the figure.
+        let reference = |raw: &str| {
+            let v = raw.trim_start_matches('$');
+            let v = ["st", "nd", "rd", "th", "s"]
+                .iter()
+                .find_map(|s| v.strip_suffix(s))
+                .unwrap_or(v);
+            let v = v.trim_end_matches(['.', ',']);
+            if !v.contains(',') {
+                return v.parse::<f64>().ok().filter(|x| x.is_finite());
+            }
+            let (int, frac) = match v.split_once('.') {
+                Some((i, f)) => (i, Some(f)),
+                None => (v, None),
+            };
+            let groups: Vec<&str> = int.split(',').collect();
+            let thousands = groups.len() > 1
+                && (1..=3).contains(&groups[0].len())
+                && groups[1..].iter().all(|g| g.len() == 3)
+                && frac.is_none_or(|f| !f.is_empty() && !f.contains(','));
+            let v = if thousands {
+                v.replace(',', "")
+            } else {
+                v.replace(',', ".")
+            };
+            v.parse::<f64>().ok().filter(|x| x.is_finite())
+        };
+        let long = format!("{}5", "1,000".repeat(20));
+        for raw in [
+            "2,200",
+            "$2,200",
+            "1,000,000",
+            "1,00,0",
+            "3,5",
+            "12,5",
+            "1,234.5",
+            "1,234.5,6",
+            "1,234.",
+            "1,2345",
+            "1234,567",
+            ",5",
+            "2,200s",
+            "1,000th",
+            "0,5",
+            "1.2.3",
+            "7",
+            "1,000,000,000,000,000,000,000",
+            &long,
+        ] {
+            assert_eq!(
+                number_value(raw).map(f64::to_bits),
+                reference(raw).map(f64::to_bits),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn apostrophes_and_possessives_are_dropped() {
+        for (with, without) in [
+            ("don't", "dont"),
+            ("Putin’s plan", "Putin plan"),
+            ("Putin's plan", "Putin plan"),
+            ("rock’n’roll", "rocknroll"),
+            ("o’clock’s", "oclock"),
+            ("dollars' worth", "dollars worth"),
+            ("ISIS-K’s claim", "ISIS-K claim"),
+        ] {
+            assert_eq!(tokens(with), tokens(without), "{with}");
+        }
+    }
+
+    #[test]
     fn reused_scratch_gives_the_tokens_of_a_fresh_one() {
         let units = [
             "Officials said 2.5 billion dollars' worth of aid – ISIS-K’s claim – was sent.",
@@ -1560,6 +1794,66 @@ mod tests {
                     assert_eq!(cached, plain, "{unit}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn sentence_initial_by_bytes_as_by_characters() {
+        for text in [
+            "",
+            "Acme",
+            "said. Acme",
+            "said.  \"Acme",
+            "said:\t(Acme",
+            "said \u{201c}Acme",
+            "said. \u{2018}Acme",
+            "caf\u{e9} Acme",
+            "\u{e9}. Acme",
+            "x\u{201d} Acme",
+            "a;Acme",
+            "The Acme",
+            "(Acme",
+            "\u{201c}Acme",
+            "said!\u{201c} 'Acme",
+        ] {
+            let start = text.rfind("Acme").unwrap_or(0);
+            assert_eq!(
+                sentence_initial(text, start),
+                sentence_initial_chars(&text[..start]),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn cached_rarity_is_rare_word() {
+        // `WordInfo::of` reads a capitalised word's rarity off its stem's background
+        // handle instead of calling `rare_word`: the same answer for every kind of word.
+        let mut key = String::new();
+        for w in [
+            "Comerica",
+            "Amrozi",
+            "Shares",
+            "Officials",
+            "Northern",
+            "The",
+            "May",
+            "Agencies",
+            "Classes",
+            "Reporting",
+            "Zzqxj",
+            "Billion",
+            "Fourteen",
+            "One",
+            "Monday",
+            "Houses",
+            "comerica",
+            "shares",
+        ] {
+            let info = WordInfo::of(w, &mut key);
+            let lower = w.to_ascii_lowercase();
+            let want = w.as_bytes()[0].is_ascii_uppercase() && rare_word(&lower);
+            assert_eq!(info.rare, want, "{w}");
         }
     }
 
