@@ -356,6 +356,34 @@ fn multiplier(w: &str) -> Option<f64> {
     })
 }
 
+/// The spelled-out units and teens, by value (`UNITS[n]` is `n`; 0 is empty).
+const UNITS: [&str; 20] = [
+    "",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+/// The spelled-out tens, by value (`TENS[t]` is `10 t`; 0 and 1 are empty).
+const TENS: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
 /// The value of a spelled-out number from two to ninety-nine (`fourteen`, `forty`,
 /// `twenty-five`; the word must be lowercase): a rewrite spells out what its source wrote in figures
 /// ("Fourteen of those passengers" for "14 were passengers"), and both must be the same
@@ -370,31 +398,6 @@ pub fn number_word(w: &str) -> Option<f64> {
     {
         return None;
     }
-    const UNITS: [&str; 20] = [
-        "",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    const TENS: [&str; 10] = [
-        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    ];
     let unit = |p: &str| UNITS.iter().position(|&u| !u.is_empty() && u == p);
     let tens = |p: &str| TENS.iter().position(|&t| !t.is_empty() && t == p);
     let value = match w.split_once('-') {
@@ -1550,31 +1553,7 @@ mod tests {
         assert_eq!(f("one-third"), [h("w:one"), h("w:third")]);
         assert_eq!(number_word("ninety-nine"), Some(99.0));
         // Every number from two to ninety-nine, through the early return.
-        let units = [
-            "",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ];
-        let tens = [
-            "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-        ];
+        let (units, tens) = (UNITS, TENS);
         for n in 2..100usize {
             let w = match (n < 20, n % 10) {
                 (true, _) => units[n].to_string(),
