@@ -455,7 +455,7 @@ pub fn score_candidate(a: &Profile, b: &Profile, p: &RewriteParams) -> Option<Re
         } else {
             threshold(cheap.n, p)
         };
-    if jaccard * (1.0 - cheap.key_penalty) * (1.0 - cheap.month) < theta {
+    if jaccard * (1.0 - cheap.key_penalty) * (1.0 - cheap.dating) < theta {
         return None;
     }
     Some(score_with(a, b, jaccard, &cheap, p))
@@ -490,8 +490,8 @@ struct Cheap {
     misses: (f64, f64),
     /// [`key_penalty`].
     key_penalty: f64,
-    /// [`month_factor`].
-    month: f64,
+    /// [`dating_factor`].
+    dating: f64,
 }
 
 impl Cheap {
@@ -502,7 +502,7 @@ impl Cheap {
             n,
             misses,
             key_penalty: key_penalty(a, b, misses, n, p),
-            month: month_factor(a, b, n, p),
+            dating: dating_factor(a, b, n, p),
         }
     }
 }
@@ -540,7 +540,7 @@ fn feature_count(a: &Profile, b: &Profile) -> usize {
 /// The dating penalty of a pair whose smaller document has `n` features: `month_penalty`
 /// when [`month_conflict`], `clock_penalty` when [`clock_conflict`], the larger when both;
 /// else 0.
-fn month_factor(a: &Profile, b: &Profile, n: usize, p: &RewriteParams) -> f64 {
+fn dating_factor(a: &Profile, b: &Profile, n: usize, p: &RewriteParams) -> f64 {
     let month = if month_conflict(a, b) {
         p.month_penalty
     } else {
@@ -595,7 +595,7 @@ fn score_with(
             * (1.0
                 - conflict_weight(a, b, &evidence, frames, n, p)
                     * (p.conflict_gain * evidence.number_conflict).min(1.0))
-            * (1.0 - cheap.month)
+            * (1.0 - cheap.dating)
     } else {
         0.0
     };
