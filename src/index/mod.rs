@@ -275,6 +275,16 @@ fn rewrite_window_secs(p: &RewriteParams) -> i64 {
     (p.window_days * 86_400.0).min(i64::MAX as f64) as i64
 }
 
+/// A stored timestamp as a time: `i64::MIN` marks an article without one.
+fn known_time(t: i64) -> Option<i64> {
+    (t != i64::MIN).then_some(t)
+}
+
+/// Seconds between two times, when both are known.
+fn seconds_apart(a: Option<i64>, b: Option<i64>) -> Option<u64> {
+    Some(a?.abs_diff(b?))
+}
+
 /// Rewrite candidates verified per article at most.
 const MAX_REWRITE_CANDIDATES: usize = 64;
 
@@ -921,8 +931,7 @@ impl Index {
         // Published further apart than the rewrite window: not a rewrite (with times).
         let window = rewrite_window_secs(&rw.params);
         let apart = |t: i64| {
-            p.timestamp
-                .is_some_and(|time| t != i64::MIN && time.abs_diff(t) > window.unsigned_abs())
+            seconds_apart(p.timestamp, known_time(t)).is_some_and(|s| s > window.unsigned_abs())
         };
         let mut counted: Vec<(usize, u32)> = Vec::new();
         for &c in &met {
@@ -997,14 +1006,11 @@ impl Index {
             .collect();
         // The best verified rewrite (ties: the earliest) whose verdict stands: not weak, or
         // vouched for by enough other candidates, as `cluster` asks (corroboration,
-        // `RewriteParams::weak_witnesses`).
-        // A verdict on a later development (figures that conflict, half a day or more
-        // apart) is no rewrite, as in `cluster`.
+        // `RewriteParams::weak_witnesses`), and not a later development (figures that
+        // conflict, half a day or more apart), as in `cluster`.
         let days = |c: u32| {
-            let t = self.entries[c as usize].timestamp;
-            p.timestamp
-                .filter(|_| t != i64::MIN)
-                .map(|time| time.abs_diff(t) as f64 / 86_400.0)
+            seconds_apart(p.timestamp, known_time(self.entries[c as usize].timestamp))
+                .map(|s| s as f64 / 86_400.0)
         };
         let mut order: Vec<usize> = (0..scored.len())
             .filter(|&i| {
@@ -1046,12 +1052,10 @@ impl Index {
         }
         let floor = p.support_floor();
         let window = rewrite_window_secs(p);
-        let time = |c: u32| Some(self.entries[c as usize].timestamp).filter(|&t| t != i64::MIN);
+        let time = |c: u32| known_time(self.entries[c as usize].timestamp);
         let (c, b, _) = &scored[i];
-        let close = |d: u32| match (time(*c), time(d)) {
-            (Some(x), Some(y)) => x.abs_diff(y) <= window.unsigned_abs(),
-            _ => true,
-        };
+        let close =
+            |d: u32| seconds_apart(time(*c), time(d)).is_none_or(|s| s <= window.unsigned_abs());
         scored
             .iter()
             .enumerate()
