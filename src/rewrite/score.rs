@@ -490,7 +490,11 @@ struct Cheap {
     misses: (f64, f64),
     /// [`key_penalty`].
     key_penalty: f64,
-    /// [`dating_factor`].
+    /// [`month_conflict`].
+    month_conflict: bool,
+    /// [`clock_conflict`].
+    clock_conflict: bool,
+    /// [`dating_factor`] of the two.
     dating: f64,
 }
 
@@ -498,11 +502,14 @@ impl Cheap {
     fn of(a: &Profile, b: &Profile, p: &RewriteParams) -> Self {
         let n = feature_count(a, b);
         let misses = key_misses(a, b);
+        let (months, clocks) = (month_conflict(a, b), clock_conflict(a, b, n, p));
         Cheap {
             n,
             misses,
             key_penalty: key_penalty(a, b, misses, n, p),
-            dating: dating_factor(a, b, n, p),
+            month_conflict: months,
+            clock_conflict: clocks,
+            dating: dating_factor(months, clocks, p),
         }
     }
 }
@@ -537,16 +544,11 @@ fn feature_count(a: &Profile, b: &Profile) -> usize {
     a.features.len().min(b.features.len()).max(1)
 }
 
-/// The dating penalty of a pair whose smaller document has `n` features: `month_penalty`
-/// when [`month_conflict`], `clock_penalty` when [`clock_conflict`], the larger when both;
-/// else 0.
-fn dating_factor(a: &Profile, b: &Profile, n: usize, p: &RewriteParams) -> f64 {
-    let month = if month_conflict(a, b) {
-        p.month_penalty
-    } else {
-        0.0
-    };
-    if clock_conflict(a, b, n, p) {
+/// The dating penalty of a pair: `month_penalty` when [`month_conflict`], `clock_penalty`
+/// when [`clock_conflict`], the larger when both; else 0.
+fn dating_factor(months: bool, clocks: bool, p: &RewriteParams) -> f64 {
+    let month = if months { p.month_penalty } else { 0.0 };
+    if clocks {
         month.max(p.clock_penalty)
     } else {
         month
@@ -587,7 +589,6 @@ fn score_with(
     let (n, misses) = (cheap.n, cheap.misses);
     let ka = 1.0 - misses.0.max(misses.1);
     let frames = a.frames.containment(&b.frames);
-    let months = month_conflict(a, b);
     let v = if has_story_evidence(a, b, &evidence, p) {
         jaccard
             * (1.0 - cheap.key_penalty)
@@ -630,8 +631,8 @@ fn score_with(
         slot_disagreement,
         evidence,
         frames,
-        month_conflict: months,
-        clock_conflict: clock_conflict(a, b, n, p),
+        month_conflict: cheap.month_conflict,
+        clock_conflict: cheap.clock_conflict,
     }
 }
 
