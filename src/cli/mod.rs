@@ -849,7 +849,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 ""
             },
             if rw.clock_conflict {
-                ", leads timed to other hours"
+                ", leads timed to other hours or market sessions"
             } else {
                 ""
             }

@@ -74,6 +74,22 @@ impl ClockTimes {
         self.0 & near_b == 0 && self.0 & other.0 & MARKS == 0
     }
 
+    /// Both sets name market sessions (open, midsession, close), in any zone or none, and
+    /// none in common: a market's report at midsession and its closing report, which
+    /// repeat each other's wording with the later figures.
+    ///
+    /// ```
+    /// use neardup::rewrite::clock::clock_times;
+    /// let mid = clock_times("Spring wheat futures traded two cents higher at midsession");
+    /// assert!(mid.sessions_conflict(clock_times("Spring wheat futures closed 1-3/4 cents higher")));
+    /// assert!(!mid.sessions_conflict(clock_times("wheat was up at midday")));
+    /// assert!(!mid.sessions_conflict(clock_times("the mill closed the plant")));
+    /// ```
+    pub fn sessions_conflict(self, other: Self) -> bool {
+        let (a, b) = (self.0 & MARKS, other.0 & MARKS);
+        a != 0 && b != 0 && a & b == 0
+    }
+
     fn add(&mut self, time: u64, zone: u8) {
         self.0 |= time | 1 << (ZONE_SHIFT + u32::from(zone));
     }
@@ -124,8 +140,29 @@ fn zone(word: &[u8]) -> Option<u8> {
         .map(|&(_, g)| g)
 }
 
+/// The words a market session is read from without a zone ([`market_session`]).
+const SESSION_WORDS: [&str; 16] = [
+    "midsession",
+    "midday",
+    "mid-session",
+    "midmorning",
+    "ring",
+    "open",
+    "opening",
+    "opened",
+    "opens",
+    "close",
+    "closing",
+    "closed",
+    "closes",
+    "finished",
+    "trading",
+    "dealings",
+];
+
 /// Whether a unit whose tokens are `tokens` may name a time: every time read has a zone
-/// word or `hrs` after it, each a token of its own (`1900gmt` too). Reading the tokens the
+/// word or `hrs` after it, each a token of its own (`1900gmt` too), or is a market
+/// session read from one of [`SESSION_WORDS`]. Reading the tokens the
 /// tokeniser made already costs a small part of reading the text again, which is left to
 /// the few units that pass.
 pub fn may_name_time(tokens: &[Token]) -> bool {
@@ -135,6 +172,7 @@ pub fn may_name_time(tokens: &[Token]) -> bool {
             .iter()
             .map(|&(z, _)| z)
             .chain(["hrs"])
+            .chain(SESSION_WORDS)
             .flat_map(|w| features::tokens(w).into_iter().map(|t| t.feature))
             .collect();
         let mask = features.iter().fold(0, |m, f| m | 1 << (f >> 58));
@@ -287,6 +325,62 @@ impl Words<'_> {
     }
 }
 
+/// What a market report's verb says of its price after it: a direction, or a figure
+/// (`closed higher`, `opened 1-1/2 cents lower`, `closed at 2.85 dlrs`).
+const MOVES: [&[u8]; 20] = [
+    b"higher",
+    b"lower",
+    b"up",
+    b"down",
+    b"steady",
+    b"steadier",
+    b"firm",
+    b"firmer",
+    b"easier",
+    b"mixed",
+    b"unchanged",
+    b"weaker",
+    b"stronger",
+    b"sharply",
+    b"slightly",
+    b"narrowly",
+    b"flat",
+    b"quietly",
+    b"about",
+    b"around",
+];
+
+/// The market session (a mark, else 0) that the word `w` (lowercase, no dots) names
+/// without a zone, given the two words `before` it (as written) and the `rest` of the text: a session
+/// word (`midsession`, `midday`), a phrase (`at the close`, `morning ring`), or a market's verb with a price move after it (`closed higher`, `opened
+/// at 19.00`). `opened fire`, `closed the plant` and `close to` name none.
+fn market_session(w: &[u8], before: [&[u8]; 2], rest: &Words) -> u64 {
+    let is = |x: &[u8], word: &[u8]| x.eq_ignore_ascii_case(word);
+    let at_the = is(before[0], b"at") && is(before[1], b"the");
+    let moves = || {
+        let mut next = rest.clone();
+        let starts_figure = |n: Option<&[u8]>| n.is_some_and(|n| n[0].is_ascii_digit());
+        match next.next() {
+            Some(n) if n[0].is_ascii_digit() => true,
+            Some(n) => Qualifier::of(n).is_some_and(|q| match q.get() {
+                b"at" => starts_figure(next.next()),
+                m => MOVES.contains(&m),
+            }),
+            None => false,
+        }
+    };
+    match w {
+        b"midsession" | b"midday" | b"midmorning" => MIDSESSION,
+        b"ring" if is(before[1], b"morning") => MIDSESSION,
+        b"ring" if is(before[1], b"afternoon") => CLOSE,
+        b"open" | b"opening" if at_the => OPEN,
+        b"close" | b"closing" if at_the => CLOSE,
+        b"opened" | b"opens" if moves() => OPEN,
+        b"closed" | b"closes" | b"finished" if moves() => CLOSE,
+        _ => 0,
+    }
+}
+
 /// The clock times `text` names (see the module documentation for what is read).
 pub fn clock_times(text: &str) -> ClockTimes {
     let mut out = ClockTimes::NONE;
@@ -296,7 +390,11 @@ pub fn clock_times(text: &str) -> ClockTimes {
         bytes: text.as_bytes(),
         at: 0,
     };
+    // The two words before this one, for the market sessions read from phrases (`at the
+    // close`, `morning ring`).
+    let (mut before, mut last): ([&[u8]; 2], &[u8]) = ([b""; 2], b"");
     while let Some(w) = words.next() {
+        before = [before[1], std::mem::take(&mut last)];
         let first = w[0];
         if first.is_ascii_digit() {
             // The number, and letters glued to it (`1900gmt`, `10am`).
@@ -352,7 +450,22 @@ pub fn clock_times(text: &str) -> ClockTimes {
                 None if q.get() == b"hrs" => out.add(time, UNZONED),
                 None => {}
             }
-        } else if matches!(first | 0x20, b'n' | b'm' | b'c' | b'o') && (4..=10).contains(&w.len()) {
+        } else if first.is_ascii_alphabetic() {
+            last = w;
+            // Every session word starts with one of these letters and has 4 to 11 bytes:
+            // most words of a lead are passed over here.
+            if !matches!(first | 0x20, b'n' | b'm' | b'c' | b'o' | b'r' | b'f')
+                || !(4..=11).contains(&w.len())
+            {
+                continue;
+            }
+            if [&b"mid-session"[..], b"mid-day", b"mid-morning"]
+                .iter()
+                .any(|m| w.eq_ignore_ascii_case(m))
+            {
+                out.0 |= MIDSESSION;
+                continue;
+            }
             let Some(q) = Qualifier::of(w) else {
                 continue;
             };
@@ -362,13 +475,18 @@ pub fn clock_times(text: &str) -> ClockTimes {
                 b"open" | b"opening" => OPEN,
                 b"midsession" => MIDSESSION,
                 b"close" | b"closing" => CLOSE,
-                _ => continue,
+                _ => 0,
             };
-            // A session word is a time only with a zone (`close` alone is an adjective).
-            if let Some(z) = words.peek_qualifier().and_then(|n| zone(n.get())) {
-                words.next();
-                out.add(time, z);
+            // A session word with a zone is a time (`CLOSE CDT`); without one it is a
+            // time only in a market's phrases (`close` alone is an adjective).
+            if time != 0 {
+                if let Some(z) = words.peek_qualifier().and_then(|n| zone(n.get())) {
+                    words.next();
+                    out.add(time, z);
+                    continue;
+                }
             }
+            out.0 |= market_session(q.get(), before, &words);
         }
     }
     out
@@ -446,8 +564,47 @@ mod tests {
             assert!(!clock_times(text).is_empty(), "{text}");
         }
         assert!(!may_name_time(&features::tokens(
-            "from 8 a.m. to 5 p.m., at 1000 dlrs, close to noon"
+            "from 8 a.m. to 5 p.m., at 1000 dlrs, near noon"
         )));
+        assert!(may_name_time(&features::tokens("wheat closed higher")));
+    }
+
+    #[test]
+    fn market_sessions_are_read_from_a_market_s_phrases() {
+        let marks = |text: &str| clock_times(text).0 & MARKS;
+        for (text, mark) in [
+            (
+                "Spring wheat futures traded two cents higher at midsession",
+                MIDSESSION,
+            ),
+            ("In mid-session trading the Dow was off 12", MIDSESSION),
+            ("at midday, prices were unchanged", MIDSESSION),
+            ("LME morning ring dealings in copper ended", MIDSESSION),
+            ("LME afternoon ring dealings in copper ended", CLOSE),
+            (
+                "Spring wheat futures closed 1-3/4 to 3/4 cents higher",
+                CLOSE,
+            ),
+            ("May closed at 2.85-1/4 dlrs", CLOSE),
+            ("soybeans were steady at the close", CLOSE),
+            ("stocks opened sharply lower", OPEN),
+        ] {
+            assert_eq!(marks(text), mark, "{text}");
+        }
+        for text in [
+            "gunmen opened fire on the crowd",
+            "the company closed the plant and opened talks",
+            "prices close to 10 pct, opening of talks",
+            "the ring of dealers closed ranks",
+            "quarter ended at 1000 dlrs; stocks closed",
+        ] {
+            assert_eq!(marks(text), 0, "{text}");
+        }
+        let mid = clock_times("LME morning ring dealings in copper ended");
+        assert!(mid.sessions_conflict(clock_times("LME afternoon ring dealings ended")));
+        assert!(!mid.sessions_conflict(clock_times("copper at midsession was higher")));
+        assert!(!mid.sessions_conflict(ClockTimes::NONE));
+        assert!(!ClockTimes::NONE.sessions_conflict(ClockTimes::NONE));
     }
 
     #[test]

@@ -403,8 +403,13 @@ pub fn month_conflict(a: &Profile, b: &Profile) -> bool {
 /// prices at noon and at the close). A long story's time of day is often its outlet's
 /// byline, which differs between syndicated versions of one story; a short report's time is
 /// what tells two instances of its template apart.
+///
+/// At any length, leads that name other market sessions conflict too
+/// ([`super::clock::ClockTimes::sessions_conflict`]): a market's midsession and closing
+/// reports (LME copper at the morning and the afternoon ring, spring wheat "at midsession"
+/// and "closed") are long, repeat each other's paragraphs and often name no clock time.
 pub fn clock_conflict(a: &Profile, b: &Profile, n: usize, p: &RewriteParams) -> bool {
-    n <= p.clock_features && a.clocks.conflicts(b.clocks)
+    (n <= p.clock_features && a.clocks.conflicts(b.clocks)) || a.clocks.sessions_conflict(b.clocks)
 }
 
 /// Whether a verified pair published `days_apart` days apart (`None`: a time unknown)

@@ -444,6 +444,32 @@ fn short_reports_timed_to_other_hours_are_not_rewrites() {
     }
 }
 
+/// A market's midsession report and its closing report repeat each other's paragraphs and
+/// most figures, are long, and name no clock time: the sessions their leads name tell
+/// them apart. Without the session words the two are reported as a rewrite; a rewrite of
+/// the midsession report still is one.
+#[test]
+fn a_market_s_midsession_and_closing_reports_are_not_rewrites() {
+    let tail = "Cash canola in Saskatoon was steady at 18 dollars under November despite light farmer deliveries of 2,150 tonnes. Feed barley was unchanged at 141 dollars and flaxseed at 388 dollars.\nRye quotes were steady with Thunder Bay rye at 122 dollars and Vancouver feed wheat at 176 to 179 dollars.\n";
+    let mid = format!("Winnipeg canola futures traded one to three dollars higher at midsession as crusher buying and a firmer soyoil market lent support, dealers said. November stood 2.40 dollars higher at 512.60 dollars a tonne.\n{tail}");
+    let close = |verb: &str, again: &str| {
+        format!("Winnipeg canola futures {verb} unchanged to three dollars higher as crusher pricing and a firmer soyoil market lent support to a quiet market, dealers said. November {again} 2.40 dollars higher at 512.80 dollars a tonne.\n{tail}")
+    };
+    let retold = "Crusher buying and strength in soyoil pushed Winnipeg canola futures up by one to three dollars by midsession, according to dealers, with November at 512.60 dollars a tonne, a gain of 2.40 dollars.\nIn Saskatoon, cash canola held at 18 dollars under November as farmers delivered only 2,150 tonnes. Flaxseed was unchanged at 388 dollars and feed barley at 141 dollars.\nThunder Bay rye was steady at 122 dollars, and Vancouver feed wheat was quoted at 176 to 179 dollars.\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| write_text(dir.path(), name, text);
+    let mid = write("mid.txt", &mid);
+    for (name, text, conflict, verdict) in [
+        ("close.txt", close("closed", "closed"), true, "different"),
+        ("plain.txt", close("traded", "stood"), false, "rewrite"),
+        ("retold.txt", retold.to_string(), false, "rewrite"),
+    ] {
+        let r = rewrite_json(&mid, &write(name, &text));
+        assert_eq!(r["clock_conflict"], conflict, "{name}: {r}");
+        assert_eq!(r["verdict"], verdict, "{name}: {r}");
+    }
+}
+
 /// A takeover bid and a rewrite of it with the offer raised and the stock higher: the
 /// same story told two hours later, a later development told a day later (figures that
 /// conflict, half a day or more apart).
