@@ -9,7 +9,8 @@
 //! scores are the ones `pairs --tier all` gives. Output: the input columns, then `n`,
 //! `threshold`, `score`, `verdict` and the parts of the score (see
 //! `neardup::rewrite::score`), and `days_apart`, how far apart the two were published (empty
-//! when either has no `date`): `pairs` lists a pair whose verdict is 1 only when it is within
+//! when either has no `date`), and `key_miss_a`/`key_miss_b`, the share of each one's key
+//! entities missing from the other: `pairs` lists a pair whose verdict is 1 only when it is within
 //! the rewrite window (3 days by default).
 
 use std::collections::HashMap;
@@ -64,6 +65,8 @@ fn main() -> anyhow::Result<()> {
             "short_score",
             "short_threshold",
             "days_apart",
+            "key_miss_a",
+            "key_miss_b",
         ]
         .map(str::to_string),
     );
@@ -104,6 +107,8 @@ fn main() -> anyhow::Result<()> {
                 _ => String::new(),
             },
         ]);
+        let (miss_a, miss_b) = neardup::rewrite::score::key_misses(&profiles[a], &profiles[b]);
+        row.extend([format!("{miss_a:.6}"), format!("{miss_b:.6}")]);
         out.write_record(&row)?;
     }
     out.flush()?;

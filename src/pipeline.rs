@@ -565,7 +565,8 @@ pub fn rewrite_profiles_in_families(
             rewrite_forget(&mut stats, &off_topic);
         }
     }
-    let profiles = rewrite_build_profiles(docs, &stats, params);
+    let mut profiles = rewrite_build_profiles(docs, &stats, params);
+    crate::rewrite::mark_template_frames(&mut profiles, families, params);
     (profiles, dropped)
 }
 

@@ -807,6 +807,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "frames": rw.frames,
                 "month_conflict": rw.month_conflict,
                 "clock_conflict": rw.clock_conflict,
+                "template_worded": rw.template_worded,
                 "threshold": rw.threshold,
                 "short_score": (rw.short_threshold > 0.0).then_some(rw.short_score),
                 "short_threshold": (rw.short_threshold > 0.0).then_some(rw.short_threshold),
@@ -840,7 +841,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
         )?;
         writeln!(
             out,
-            "rewrite evidence     number conflict {:.4}, shared wording (frames) {:.4}{}{}",
+            "rewrite evidence     number conflict {:.4}, shared wording (frames) {:.4}{}{}{}",
             rw.evidence.number_conflict,
             rw.frames,
             if rw.month_conflict {
@@ -850,6 +851,11 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             },
             if rw.clock_conflict {
                 ", leads timed to other hours or market sessions"
+            } else {
+                ""
+            },
+            if rw.template_worded {
+                ", worded as the corpus's template notes"
             } else {
                 ""
             }

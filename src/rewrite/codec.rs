@@ -218,7 +218,11 @@ impl<'a> Reader<'a> {
             keys,
             dropped_share,
             (months, clocks),
-            Frames { sketch, count },
+            Frames {
+                sketch,
+                count,
+                common: 0,
+            },
         ))
     }
 
@@ -363,7 +367,11 @@ mod tests {
                 dropped_share,
                 months,
                 clocks: ClockTimes(clocks),
-                frames: Frames { sketch, count: count as usize },
+                frames: Frames {
+                    sketch,
+                    count: count as usize,
+                    common: 0,
+                },
             };
             let mut bytes = Vec::new();
             encode(&p, &mut bytes);

@@ -137,6 +137,17 @@ pub struct RewriteParams {
     /// A pair with a template instance must share at least this many rare content features
     /// (words or names that are neither numbers nor template vocabulary). By default, 2.
     pub templated_min_content: usize,
+    /// A frame (token 4-gram, numbers masked, [`Frames`]) found in the frame sketches of at
+    /// least this many documents of the corpus is *template wording*, counting each family
+    /// of copies once ([`mark_template_frames`]). A pair whose shared frames are mostly
+    /// template wording is two instances of one template unless its key entities agree
+    /// ([`score::template_worded`], [`score::key_penalty`]). 0 turns this off. By default, 7.
+    pub template_frame_docs: usize,
+    /// See `template_frame_docs`: how many shared frames must be template wording, and at
+    /// least which share of the shared frames they must be. By default, 5 and 0.5.
+    pub template_frames: usize,
+    /// See `template_frames`.
+    pub template_frame_share: f64,
     /// Frame containment (shared wording with figures masked, [`Frames::containment`]) from
     /// which a pair's number conflict starts to count whatever its vocabulary: two reports
     /// cut from one template with other figures are other events. By default, 0.3.
@@ -239,6 +250,9 @@ impl Default for RewriteParams {
             templated_share: 0.1,
             template_instance_share: 0.5,
             templated_min_content: 2,
+            template_frame_docs: 7,
+            template_frames: 5,
+            template_frame_share: 0.5,
             frame_onset: 0.3,
             frame_full: 0.6,
             frame_ramp: 40,
@@ -279,6 +293,7 @@ impl RewriteParams {
             || self.conflict_gain < 0.0
             || !(0.0..=1.0).contains(&self.templated_share)
             || !(0.0..=1.0).contains(&self.template_instance_share)
+            || !(0.0..=1.0).contains(&self.template_frame_share)
             || !(0.0..=1.0).contains(&self.month_penalty)
             || !(0.0..=1.0).contains(&self.clock_penalty)
             || !(0.0..1.0).contains(&self.short_containment)
@@ -291,8 +306,8 @@ impl RewriteParams {
         {
             return bad(
                 "rewrite template and conflict onsets and short containment must be in [0, 1), \
-                 template penalty, month penalty, templated share, short story agreement and \
-                 cluster support in [0, 1], conflict gain and short frame weight ≥ 0, frame onset below frame \
+                 template penalty, month penalty, templated share, template frame share, short \
+                 story agreement and cluster support in [0, 1], conflict gain and short frame weight ≥ 0, frame onset below frame \
                  full, weak frames in [0, 1], weak margin finite and ≥ 1"
                     .into(),
             );
@@ -845,11 +860,89 @@ pub struct Frames {
     pub sketch: Vec<u64>,
     /// Number of distinct frames in the document.
     pub count: usize,
+    /// Bit `i` set when `sketch[i]` is template wording of the corpus
+    /// ([`mark_template_frames`]); 0 for a document compared alone or stored in an index.
+    pub common: u64,
+}
+
+/// Marks the template wording of a corpus in its profiles' frame sketches
+/// ([`Frames::common`]): the frames found in the sketches of at least
+/// [`RewriteParams::template_frame_docs`] documents, each family of copies (`families`, for
+/// each document the lowest index of its family; `None`: every document its own) counted
+/// once, as repeated lines are. A rate note's wording ("said it raised its prime rate to
+/// … pct from … pct, effective") recurs in every bank's note; a story's wording is found
+/// in its copies and in few rewrites.
+///
+/// Counted over the sketches, not every frame: a document keeps its
+/// [`FRAME_SKETCH`] smallest frame hashes, so short notes (the templates this is for) are
+/// counted whole, and a frame two documents' sketches share has a small hash, so it is in
+/// the sketch of most other documents that hold it. One sort of at most 64 hashes per
+/// family; nothing is kept but a bit per sketch entry.
+pub fn mark_template_frames(profiles: &mut [Profile], families: Option<&[u32]>, p: &RewriteParams) {
+    if p.template_frame_docs == 0 {
+        return;
+    }
+    let mut all: Vec<u64> =
+        Vec::with_capacity(profiles.iter().map(|x| x.frames.sketch.len()).sum());
+    match families {
+        None => profiles
+            .iter()
+            .for_each(|x| all.extend_from_slice(&x.frames.sketch)),
+        Some(f) => {
+            // Each family's distinct frames: a sketch is sorted and distinct already, so
+            // only families of several members are merged.
+            let mut members: Vec<u32> = (0..profiles.len() as u32).collect();
+            members.sort_unstable_by_key(|&d| (f[d as usize], d));
+            for family in members.chunk_by(|&x, &y| f[x as usize] == f[y as usize]) {
+                let start = all.len();
+                for &d in family {
+                    all.extend_from_slice(&profiles[d as usize].frames.sketch);
+                }
+                if family.len() > 1 {
+                    let mut own = all.split_off(start);
+                    own.sort_unstable();
+                    own.dedup();
+                    all.extend_from_slice(&own);
+                }
+            }
+        }
+    }
+    crate::hash::sort_by_hash(&mut all, |&h| h);
+    let common: Vec<u64> = all
+        .chunk_by(|x, y| x == y)
+        .filter(|run| run.len() >= p.template_frame_docs)
+        .map(|run| run[0])
+        .collect();
+    drop(all);
+    if common.is_empty() {
+        return;
+    }
+    // A bit per top-20-bit prefix of the common hashes: most frames of a document are not
+    // template wording, and are passed over without a search.
+    let mut prefixes = vec![0u64; 1 << 14];
+    for &h in &common {
+        prefixes[(h >> 50) as usize] |= 1 << (h >> 44 & 63);
+    }
+    use rayon::prelude::*;
+    profiles.par_iter_mut().for_each(|x| {
+        x.frames.common = x
+            .frames
+            .sketch
+            .iter()
+            .enumerate()
+            .filter(|&(_, &h)| {
+                prefixes[(h >> 50) as usize] >> (h >> 44 & 63) & 1 == 1
+                    && common.binary_search(&h).is_ok()
+            })
+            .fold(0, |m, (i, _)| m | 1 << i);
+    });
 }
 
 /// Size of the frame sketch: the containment estimate's standard error is about
 /// `√(J(1 − J)/64) ≤ 0.063`; memory 512 bytes a document.
 pub const FRAME_SKETCH: usize = 64;
+// [`Frames::common`] has a bit per sketch entry.
+const _: () = assert!(FRAME_SKETCH <= 64);
 
 /// Tokens per frame.
 const FRAME_LEN: usize = 4;
@@ -899,6 +992,7 @@ impl Frames {
         Frames {
             sketch: hashes,
             count,
+            common: 0,
         }
     }
 
@@ -1375,6 +1469,39 @@ impl CandidateGate {
 
 #[cfg(test)]
 mod tests {
+    /// A frame is template wording when the sketches of `template_frame_docs` documents
+    /// hold it, a family of copies counting once.
+    #[test]
+    fn template_frames_are_counted_once_per_family() {
+        let p = RewriteParams::default();
+        let note = |b: &str| {
+            format!("{b} said it has raised its prime rate to 7-3/4 pct from 7-1/2 pct, effective immediately.")
+        };
+        let banks: Vec<String> = [
+            "Harbor",
+            "Lakeshore",
+            "Granite",
+            "Pioneer",
+            "Midland",
+            "Cascade",
+            "Bluewater",
+        ]
+        .iter()
+        .map(|b| note(&format!("{b} Bank")))
+        .collect();
+        let refs: Vec<&str> = banks.iter().map(String::as_str).collect();
+        let profiles = crate::pipeline::rewrite_profiles(&refs, &p);
+        assert!(profiles.iter().all(|x| x.frames.common != 0));
+        // The same seven as one family of copies: nothing recurs across the corpus.
+        let mut again = profiles.clone();
+        again.iter_mut().for_each(|x| x.frames.common = 0);
+        mark_template_frames(&mut again, Some(&[0; 7]), &p);
+        assert!(again.iter().all(|x| x.frames.common == 0));
+        // Six banks are too few.
+        let six = crate::pipeline::rewrite_profiles(&refs[..6], &p);
+        assert!(six.iter().all(|x| x.frames.common == 0));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

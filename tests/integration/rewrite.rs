@@ -470,6 +470,56 @@ fn a_market_s_midsession_and_closing_reports_are_not_rewrites() {
     }
 }
 
+/// Ten banks' prime-rate notes, one of them sent twice in other words: the notes' wording
+/// recurs across the corpus, so only the bank's own two versions are a rewrite pair (the
+/// build before template wording paired every two banks' notes), and `similarity
+/// --corpus` says why.
+#[test]
+fn rate_notes_of_other_banks_are_not_rewrites() {
+    let banks = [
+        ("Harbor National Bank", "it has raised"),
+        ("Lakeshore Bancorp", "its Lakeshore Trust Co unit raised"),
+        ("Granite State Bank", "it raised"),
+        ("Pioneer Valley Bancorp", "its Pioneer Valley Bank raised"),
+        ("Midland Farmers Bank", "it has raised"),
+        ("Cascade Savings Bank", "it raised"),
+        ("Bluewater Financial Corp", "its Bluewater Bank N.A. raised"),
+        ("Redwood Commercial Bank", "it has raised"),
+        ("Summit Trust Co", "it raised"),
+        ("Keystone Union Bank", "it has raised"),
+    ];
+    let effective = ["immediately", "today", "tomorrow"];
+    let mut corpus = String::new();
+    for (i, (bank, raised)) in banks.iter().enumerate() {
+        let text = format!(
+            "{bank} said {raised} its prime rate to 7-3/4 pct from 7-1/2 pct, effective {}.\n",
+            effective[i % 3]
+        );
+        corpus += &serde_json::json!({"id": format!("note-{i}"), "text": text}).to_string();
+        corpus.push('\n');
+    }
+    let again = "Harbor National Bank has lifted its prime lending rate to 7-3/4 pct from 7-1/2 pct, the bank said, effective immediately.\n";
+    corpus += &serde_json::json!({"id": "note-0-again", "text": again}).to_string();
+    corpus.push('\n');
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_text(dir.path(), "notes.jsonl", &corpus);
+    let pairs = rows(&neardup(&["pairs", "-q", "--tier", "rewrite", &path]));
+    let found: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|r| (r["doc_a"].as_str(), r["doc_b"].as_str()))
+        .collect();
+    assert_eq!(found, [("note-0", "note-0-again")]);
+    let json = |a: &str, b: &str| -> serde_json::Value {
+        let out = neardup(&["similarity", "--json", "--corpus", &path, a, b]);
+        serde_json::from_str::<serde_json::Value>(&out).expect("JSON")["rewrite"].clone()
+    };
+    let r = json("note-0", "note-4");
+    assert_eq!(r["template_worded"], true, "{r}");
+    assert_eq!(r["verdict"], "different", "{r}");
+    let r = json("note-0", "note-0-again");
+    assert_eq!(r["verdict"], "rewrite", "{r}");
+}
+
 /// A takeover bid and a rewrite of it with the offer raised and the stock higher: the
 /// same story told two hours later, a later development told a day later (figures that
 /// conflict, half a day or more apart).
