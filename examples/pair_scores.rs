@@ -10,7 +10,7 @@
 //! `threshold`, `score`, `verdict` and the parts of the score (see
 //! `neardup::rewrite::score`), and `days_apart`, how far apart the two were published (empty
 //! when either has no `date`), and `key_miss_a`/`key_miss_b`, the share of each one's key
-//! entities missing from the other: `pairs` lists a pair whose verdict is 1 only when it is within
+//! entities missing from the other, and `template_worded` (see `score::template_worded`): `pairs` lists a pair whose verdict is 1 only when it is within
 //! the rewrite window (3 days by default).
 
 use std::collections::HashMap;
@@ -67,6 +67,7 @@ fn main() -> anyhow::Result<()> {
             "days_apart",
             "key_miss_a",
             "key_miss_b",
+            "template_worded",
         ]
         .map(str::to_string),
     );
@@ -108,7 +109,11 @@ fn main() -> anyhow::Result<()> {
             },
         ]);
         let (miss_a, miss_b) = neardup::rewrite::score::key_misses(&profiles[a], &profiles[b]);
-        row.extend([format!("{miss_a:.6}"), format!("{miss_b:.6}")]);
+        row.extend([
+            format!("{miss_a:.6}"),
+            format!("{miss_b:.6}"),
+            u8::from(s.template_worded).to_string(),
+        ]);
         out.write_record(&row)?;
     }
     out.flush()?;
