@@ -10,6 +10,14 @@
 //! `1900gmt`, `noon gmt`, `CLOSE CDT`. A bare number is never a time (`1,250 hours`, `24
 //! hours`, `15 ct` are not), nor is `close` without a zone.
 //!
+//! A market's reports name their session in words more often than in hours: "at
+//! midsession", "closed 1-3/4 cents higher", the LME's "morning ring" and "afternoon ring".
+//! Those are read without a zone, only from a market's phrases and only in a text that
+//! names a market ([`names_market`]): "the plant closed 10 years ago" and "freed the
+//! passengers at midday" name no session. Leads that name sessions and none in common
+//! conflict at any length ([`ClockTimes::sessions_conflict`]); a session both name counts
+//! as one time of day, zoned or not.
+//!
 //! The times of a text are a [`ClockTimes`] bit set: half-hour slots of the day, three
 //! session marks (open, midsession, close) and the zones they were given in. A rewrite that
 //! converts a time to another zone (`1500 GMT` as `11 a.m. EDT`) names no zone in common,
@@ -82,7 +90,7 @@ impl ClockTimes {
     /// use neardup::rewrite::clock::clock_times;
     /// let mid = clock_times("Spring wheat futures traded two cents higher at midsession");
     /// assert!(mid.sessions_conflict(clock_times("Spring wheat futures closed 1-3/4 cents higher")));
-    /// assert!(!mid.sessions_conflict(clock_times("wheat was up at midday")));
+    /// assert!(!mid.sessions_conflict(clock_times("wheat futures were up at midday")));
     /// assert!(!mid.sessions_conflict(clock_times("the mill closed the plant")));
     /// ```
     pub fn sessions_conflict(self, other: Self) -> bool {
@@ -141,7 +149,7 @@ fn zone(word: &[u8]) -> Option<u8> {
 }
 
 /// The words a market session is read from without a zone ([`market_session`]).
-const SESSION_WORDS: [&str; 16] = [
+const SESSION_WORDS: [&str; 14] = [
     "midsession",
     "midday",
     "mid-session",
@@ -156,8 +164,6 @@ const SESSION_WORDS: [&str; 16] = [
     "closed",
     "closes",
     "finished",
-    "trading",
-    "dealings",
 ];
 
 /// Whether a unit whose tokens are `tokens` may name a time: every time read has a zone
@@ -325,13 +331,12 @@ impl Words<'_> {
     }
 }
 
-/// What a market report's verb says of its price after it: a direction, or a figure
-/// (`closed higher`, `opened 1-1/2 cents lower`, `closed at 2.85 dlrs`).
-const MOVES: [&[u8]; 20] = [
+/// Words that say where a market report's price went: a session verb is a session only
+/// with one of these after it (`closed higher`, `opened sharply lower`, `closed 1-3/4 to 3/4
+/// cents higher`).
+const DIRECTIONS: [&[u8]; 12] = [
     b"higher",
     b"lower",
-    b"up",
-    b"down",
     b"steady",
     b"steadier",
     b"firm",
@@ -341,42 +346,104 @@ const MOVES: [&[u8]; 20] = [
     b"unchanged",
     b"weaker",
     b"stronger",
+    b"flat",
+];
+
+/// Words between a session verb and its direction (`opened sharply lower`).
+const DEGREES: [&[u8]; 6] = [
     b"sharply",
     b"slightly",
     b"narrowly",
-    b"flat",
     b"quietly",
     b"about",
     b"around",
 ];
 
+/// Words that make a text a market report, one of which a session phrase needs beside it:
+/// "the plant closed 10 years ago" or "freed the passengers at midday" name no session.
+const MARKET_WORDS: [&[u8]; 16] = [
+    b"futures",
+    b"prices",
+    b"price",
+    b"stocks",
+    b"stock",
+    b"shares",
+    b"index",
+    b"market",
+    b"markets",
+    b"trading",
+    b"traded",
+    b"traders",
+    b"dealers",
+    b"dealings",
+    b"exchange",
+    b"bourse",
+];
+
+/// Whether `text` names a market ([`MARKET_WORDS`]).
+fn names_market(text: &str) -> bool {
+    let words = Words {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    words
+        .filter_map(Qualifier::of)
+        .any(|q| MARKET_WORDS.contains(&q.get()))
+}
+
+/// Whether the words after a session verb (`rest`) tell a price move: a direction, maybe
+/// after a degree (`sharply lower`); `up`, `down` or `off` before a figure (`closed up
+/// 22.81`); `at` before a figure (`closed at 2.85`); or a figure with a direction within
+/// the next six words (`closed 1-3/4 to 3/4 cents higher`). Not `opened up its economy`,
+/// `closed 10 years ago`, `closed about 200 branches`, `the door opened slightly`.
+fn tells_move(rest: &Words) -> bool {
+    let mut next = rest.clone();
+    let figure = |w: Option<&[u8]>| w.is_some_and(|w| w[0].is_ascii_digit());
+    let direction = |w: &[u8]| Qualifier::of(w).is_some_and(|q| DIRECTIONS.contains(&q.get()));
+    let degree = |w: &[u8]| Qualifier::of(w).is_some_and(|q| DEGREES.contains(&q.get()));
+    let Some(w) = next.by_ref().find(|w| !degree(w)) else {
+        return false;
+    };
+    if w[0].is_ascii_digit() {
+        return next.take(6).any(direction);
+    }
+    if direction(w) {
+        return true;
+    }
+    match Qualifier::of(w) {
+        Some(q) if matches!(q.get(), b"up" | b"down" | b"off" | b"at") => figure(next.next()),
+        _ => false,
+    }
+}
+
 /// The market session (a mark, else 0) that the word `w` (lowercase, no dots) names
-/// without a zone, given the two words `before` it (as written) and the `rest` of the text: a session
-/// word (`midsession`, `midday`), a phrase (`at the close`, `morning ring`), or a market's verb with a price move after it (`closed higher`, `opened
-/// at 19.00`). `opened fire`, `closed the plant` and `close to` name none.
-fn market_session(w: &[u8], before: [&[u8]; 2], rest: &Words) -> u64 {
+/// without a zone, given the two words `before` it (as written) and the `rest` of the
+/// text: a session word (`midsession`, `midday`), a phrase (`at the close`, `morning
+/// ring`; not `at the close of the summit`), or a market's verb with a price move after it
+/// ([`tells_move`]). The caller asks for a market word in the text too ([`names_market`]).
+fn market_session(w: &[u8], raw: &[u8], before: [&[u8]; 2], rest: &Words) -> u64 {
     let is = |x: &[u8], word: &[u8]| x.eq_ignore_ascii_case(word);
-    let at_the = is(before[0], b"at") && is(before[1], b"the");
-    let moves = || {
+    // `at the close`, `at the close of trading`; not `at the close of the summit`.
+    let at_the = || {
         let mut next = rest.clone();
-        let starts_figure = |n: Option<&[u8]>| n.is_some_and(|n| n[0].is_ascii_digit());
-        match next.next() {
-            Some(n) if n[0].is_ascii_digit() => true,
-            Some(n) => Qualifier::of(n).is_some_and(|q| match q.get() {
-                b"at" => starts_figure(next.next()),
-                m => MOVES.contains(&m),
-            }),
-            None => false,
-        }
+        is(before[0], b"at")
+            && is(before[1], b"the")
+            && (raw.ends_with(b".")
+                || next.next().is_none_or(|n| !is(n, b"of"))
+                || next.next().is_some_and(|t| {
+                    [&b"trading"[..], b"business", b"dealings"]
+                        .iter()
+                        .any(|x| is(t.strip_suffix(b".").unwrap_or(t), x))
+                }))
     };
     match w {
         b"midsession" | b"midday" | b"midmorning" => MIDSESSION,
         b"ring" if is(before[1], b"morning") => MIDSESSION,
         b"ring" if is(before[1], b"afternoon") => CLOSE,
-        b"open" | b"opening" if at_the => OPEN,
-        b"close" | b"closing" if at_the => CLOSE,
-        b"opened" | b"opens" if moves() => OPEN,
-        b"closed" | b"closes" | b"finished" if moves() => CLOSE,
+        b"open" | b"opening" if at_the() => OPEN,
+        b"close" | b"closing" if at_the() => CLOSE,
+        b"opened" | b"opens" if tells_move(rest) => OPEN,
+        b"closed" | b"closes" | b"finished" if tells_move(rest) => CLOSE,
         _ => 0,
     }
 }
@@ -393,6 +460,9 @@ pub fn clock_times(text: &str) -> ClockTimes {
     // The two words before this one, for the market sessions read from phrases (`at the
     // close`, `morning ring`).
     let (mut before, mut last): ([&[u8]; 2], &[u8]) = ([b""; 2], b"");
+    // Whether the text names a market ([`names_market`]), read once, when a session phrase
+    // is first met.
+    let mut market: Option<bool> = None;
     while let Some(w) = words.next() {
         before = [before[1], std::mem::take(&mut last)];
         let first = w[0];
@@ -452,18 +522,21 @@ pub fn clock_times(text: &str) -> ClockTimes {
             }
         } else if first.is_ascii_alphabetic() {
             last = w;
-            // Every session word starts with one of these letters and has 4 to 11 bytes:
-            // most words of a lead are passed over here.
+            // Every session word starts with one of these letters and has 4 to 12 bytes
+            // (`mid-session.`): most words of a lead are passed over here.
             if !matches!(first | 0x20, b'n' | b'm' | b'c' | b'o' | b'r' | b'f')
-                || !(4..=11).contains(&w.len())
+                || !(4..=12).contains(&w.len())
             {
                 continue;
             }
+            let bare = w.strip_suffix(b".").unwrap_or(w);
             if [&b"mid-session"[..], b"mid-day", b"mid-morning"]
                 .iter()
-                .any(|m| w.eq_ignore_ascii_case(m))
+                .any(|m| bare.eq_ignore_ascii_case(m))
             {
-                out.0 |= MIDSESSION;
+                if *market.get_or_insert_with(|| names_market(text)) {
+                    out.0 |= MIDSESSION;
+                }
                 continue;
             }
             let Some(q) = Qualifier::of(w) else {
@@ -486,7 +559,10 @@ pub fn clock_times(text: &str) -> ClockTimes {
                     continue;
                 }
             }
-            out.0 |= market_session(q.get(), before, &words);
+            let session = market_session(q.get(), w, before, &words);
+            if session != 0 && *market.get_or_insert_with(|| names_market(text)) {
+                out.0 |= session;
+            }
         }
     }
     out
@@ -578,6 +654,7 @@ mod tests {
                 MIDSESSION,
             ),
             ("In mid-session trading the Dow was off 12", MIDSESSION),
+            ("Stocks were mixed in trading at mid-session.", MIDSESSION),
             ("at midday, prices were unchanged", MIDSESSION),
             ("LME morning ring dealings in copper ended", MIDSESSION),
             ("LME afternoon ring dealings in copper ended", CLOSE),
@@ -585,18 +662,32 @@ mod tests {
                 "Spring wheat futures closed 1-3/4 to 3/4 cents higher",
                 CLOSE,
             ),
-            ("May closed at 2.85-1/4 dlrs", CLOSE),
-            ("soybeans were steady at the close", CLOSE),
+            ("May wheat futures closed at 2.85-1/4 dlrs", CLOSE),
+            ("the Dow index closed up 22.81 points", CLOSE),
+            ("soybean futures were steady at the close.", CLOSE),
+            ("prices were firm at the close of trading", CLOSE),
             ("stocks opened sharply lower", OPEN),
         ] {
             assert_eq!(marks(text), mark, "{text}");
         }
         for text in [
+            // No market named.
             "gunmen opened fire on the crowd",
-            "the company closed the plant and opened talks",
+            "The plant, which closed 10 years ago",
+            "Schumacher finished 2nd",
+            "police freed 20 passengers at midday",
+            "at the opening of parliament",
+            // A market named, but no session.
+            "the company closed the plant and opened talks on its shares",
             "prices close to 10 pct, opening of talks",
             "the ring of dealers closed ranks",
             "quarter ended at 1000 dlrs; stocks closed",
+            "the stock exchange building closed 10 years ago",
+            "Japan opened up its market to imports",
+            "the bank, whose shares are traded, closed about 200 branches",
+            "the door opened slightly as trading resumed",
+            "at the close of the summit, markets rallied",
+            "closed down the newspaper, traders said",
         ] {
             assert_eq!(marks(text), 0, "{text}");
         }

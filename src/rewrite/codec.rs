@@ -8,7 +8,10 @@
 //! leads that name no time: an index written by an earlier build keeps working.
 //! Decoding checks every length against the bytes it has, so a damaged record is an error
 //! naming what is wrong, never a panic or a profile read past its end. Weights are stored
-//! as `f64`, bit for bit: a stored profile scores exactly as the one built in memory.
+//! as `f64`, bit for bit: a stored profile scores exactly as the one built in memory
+//! alone (what the index builds). Which frames are the corpus's template wording
+//! ([`Frames::common`]) depends on the corpus, so it is not stored: a decoded profile has
+//! none.
 
 use super::clock::ClockTimes;
 use super::{Fingerprint, Frames, Profile};

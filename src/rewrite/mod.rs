@@ -468,8 +468,9 @@ impl DocUnits {
                 let (key, words) = features::unit_key_with(u, norm);
                 let start = tokens.len();
                 features::tokens_into(u, &mut tokens, scratch);
-                // Only the lead, and only units with a zone or `hrs` among their tokens,
-                // are read for times: reading every unit cost a fiftieth of the tier.
+                // Only the lead, and only units with a zone, `hrs` or a session word among
+                // their tokens, are read for times: reading every unit cost a fiftieth of
+                // the tier.
                 if start < clock::LEAD_TOKENS && clock::may_name_time(&tokens[start..]) {
                     clocks |= clock::lead_clock_times(u);
                 }
@@ -878,7 +879,14 @@ pub struct Frames {
 /// counted whole, and a frame two documents' sketches share has a small hash, so it is in
 /// the sketch of most other documents that hold it. One sort of at most 64 hashes per
 /// family; nothing is kept but a bit per sketch entry.
+///
+/// # Panics
+/// If `families` is not one entry per profile.
 pub fn mark_template_frames(profiles: &mut [Profile], families: Option<&[u32]>, p: &RewriteParams) {
+    if let Some(f) = families {
+        assert_eq!(f.len(), profiles.len(), "one family per profile");
+    }
+    profiles.iter_mut().for_each(|x| x.frames.common = 0);
     if p.template_frame_docs == 0 {
         return;
     }
@@ -929,6 +937,7 @@ pub fn mark_template_frames(profiles: &mut [Profile], families: Option<&[u32]>, 
             .frames
             .sketch
             .iter()
+            .take(FRAME_SKETCH)
             .enumerate()
             .filter(|&(_, &h)| {
                 prefixes[(h >> 50) as usize] >> (h >> 44 & 63) & 1 == 1
@@ -1494,7 +1503,6 @@ mod tests {
         assert!(profiles.iter().all(|x| x.frames.common != 0));
         // The same seven as one family of copies: nothing recurs across the corpus.
         let mut again = profiles.clone();
-        again.iter_mut().for_each(|x| x.frames.common = 0);
         mark_template_frames(&mut again, Some(&[0; 7]), &p);
         assert!(again.iter().all(|x| x.frames.common == 0));
         // Six banks are too few.

@@ -13,7 +13,9 @@
 //!   with length, because one-sentence paraphrases (MSRP) often name an entity only once
 //!   or by another name. Short template instances (documents with lines repeated across the
 //!   corpus: fund and dividend notes) take the key misses at full strength instead
-//!   ([`key_penalty`]): their entities are what tells instances apart.
+//!   ([`key_penalty`]): their entities are what tells instances apart. So do, doubled and
+//!   at any length, two documents whose shared wording is the corpus's template wording
+//!   ([`template_worded`]: rate notes of two banks, crude postings of two companies).
 //!
 //! A capitalised word opening a sentence counts as a name when it is rare in general
 //! English (`features::RARE_INITIAL_ZIPF`): wire notes open with their subject ("Comerica
@@ -192,7 +194,9 @@ pub fn key_agreement(a: &Profile, b: &Profile) -> f64 {
 /// The key-entity penalty `P = λ · m + (1 − λ) · s`, with `m = max(mₐ, m_b)` the larger of
 /// the two documents' key misses ([`key_misses`]), `λ = min(1, n / key_ramp)`, and for short
 /// texts `s = min(1, γ · m)` (`γ` = `conflict_gain`) when either document is a template
-/// instance (`templated_share` of its tokens in lines repeated across the corpus), else 0.
+/// instance (`templated_share` of its tokens in lines repeated across the corpus), else 0;
+/// at least `min(1, γ · m)` at any length when the pair is `template_worded`
+/// ([`template_worded`]: its shared wording is the corpus's template wording).
 ///
 /// A long document that lacks the other's lead entities tells another story (`P = m`). A
 /// one-sentence paraphrase often names an entity only once or by another name, so for short
@@ -209,13 +213,10 @@ pub fn key_penalty(
     b: &Profile,
     misses: (f64, f64),
     n: usize,
+    template_worded: bool,
     p: &RewriteParams,
 ) -> f64 {
     let miss = misses.0.max(misses.1);
-    if miss > 0.0 && template_worded(a, b, p) {
-        // Two instances of one template: the entities are what tells them apart.
-        return (p.key_penalty * (p.conflict_gain * miss).min(1.0)).clamp(0.0, 1.0);
-    }
     let lambda = (n as f64 / p.key_ramp as f64).min(1.0);
     let templated = a.dropped_share.max(b.dropped_share) >= p.templated_share;
     // The entities of a short template instance are what tells instances apart: there a
@@ -225,7 +226,14 @@ pub fn key_penalty(
     } else {
         0.0
     };
-    (p.key_penalty * (lambda * miss + (1.0 - lambda) * short)).clamp(0.0, 1.0)
+    let ramped = lambda * miss + (1.0 - lambda) * short;
+    // Two instances of one template, at any length: the entities are what tells them apart.
+    let worded = if template_worded {
+        (p.conflict_gain * miss).min(1.0)
+    } else {
+        0.0
+    };
+    (p.key_penalty * ramped.max(worded)).clamp(0.0, 1.0)
 }
 
 /// Whether two documents' shared wording is mostly the corpus's template wording: of the
@@ -241,12 +249,18 @@ pub fn template_worded(a: &Profile, b: &Profile, p: &RewriteParams) -> bool {
     if p.template_frame_docs == 0 || a.frames.common == 0 || b.frames.common == 0 {
         return false;
     }
-    let (x, y) = (&a.frames.sketch, &b.frames.sketch);
+    // A sketch holds at most `FRAME_SKETCH` (64) hashes, one bit each in `common`; a longer
+    // one (a damaged stored record) is read to its 64th.
+    let (x, y) = (
+        &a.frames.sketch[..a.frames.sketch.len().min(64)],
+        &b.frames.sketch[..b.frames.sketch.len().min(64)],
+    );
     let (mut i, mut j, mut shared, mut common) = (0, 0, 0usize, 0usize);
     while i < x.len() && j < y.len() {
         if x[i] == y[j] {
             shared += 1;
-            common += (a.frames.common >> i & 1) as usize;
+            // Marked together, a hash has one bit in both; both are asked in case not.
+            common += (a.frames.common >> i & b.frames.common >> j & 1) as usize;
             i += 1;
             j += 1;
         } else if x[i] < y[j] {
@@ -539,17 +553,21 @@ struct Cheap {
     clock_conflict: bool,
     /// [`dating_factor`] of the two.
     dating: f64,
+    /// [`template_worded`].
+    template_worded: bool,
 }
 
 impl Cheap {
     fn of(a: &Profile, b: &Profile, p: &RewriteParams) -> Self {
         let n = feature_count(a, b);
         let misses = key_misses(a, b);
+        let worded = template_worded(a, b, p);
         let (months, clocks) = (month_conflict(a, b), clock_conflict(a, b, n, p));
         Cheap {
             n,
             misses,
-            key_penalty: key_penalty(a, b, misses, n, p),
+            key_penalty: key_penalty(a, b, misses, n, worded, p),
+            template_worded: worded,
             month_conflict: months,
             clock_conflict: clocks,
             dating: dating_factor(months, clocks, p),
@@ -676,7 +694,7 @@ fn score_with(
         frames,
         month_conflict: cheap.month_conflict,
         clock_conflict: cheap.clock_conflict,
-        template_worded: template_worded(a, b, p),
+        template_worded: cheap.template_worded,
     }
 }
 
@@ -972,7 +990,8 @@ mod tests {
         let s = score(&a, &c, &p);
         assert_eq!(s.frames, 0.0);
         assert!(
-            (s.score - s.jaccard * (1.0 - key_penalty(&a, &c, (0.0, 0.0), s.n, &p))).abs() < 1e-12
+            (s.score - s.jaccard * (1.0 - key_penalty(&a, &c, (0.0, 0.0), s.n, false, &p))).abs()
+                < 1e-12
         );
         assert!(s.is_rewrite(), "{s:?}");
         // Half the wording shared: h(0.5) = 2/3 of the conflict counts.
@@ -1144,16 +1163,16 @@ mod tests {
         let b = profile(&feats(200), &[(200, 1.0)]);
         let misses = key_misses(&a, &b);
         assert_eq!(misses, (1.0, 1.0));
-        let ramped = key_penalty(&a, &b, misses, 10, &p);
+        let ramped = key_penalty(&a, &b, misses, 10, false, &p);
         assert!(
             (ramped - 10.0 / p.key_ramp as f64).abs() < 1e-12,
             "{ramped}"
         );
         a.dropped_share = p.templated_share;
-        assert_eq!(key_penalty(&a, &b, misses, 10, &p), 1.0);
+        assert_eq!(key_penalty(&a, &b, misses, 10, false, &p), 1.0);
         // Agreeing keys cost nothing either way.
         let c = profile(&feats(100), &[(100, 1.0)]);
-        assert_eq!(key_penalty(&a, &c, key_misses(&a, &c), 10, &p), 0.0);
+        assert_eq!(key_penalty(&a, &c, key_misses(&a, &c), 10, false, &p), 0.0);
     }
 
     #[test]
