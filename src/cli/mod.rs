@@ -112,6 +112,13 @@ pub struct RecordArgs {
     /// CSV column holding the text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     pub text_column: String,
+    /// JSONL field holding a headline, read as the text's first line (as a text file's
+    /// first line is); a record without it has none. By default headlines are not read.
+    #[arg(long, value_name = "NAME")]
+    pub title_field: Option<String>,
+    /// CSV column holding a headline, as --title-field.
+    #[arg(long, value_name = "NAME")]
+    pub title_column: Option<String>,
 }
 
 impl RecordArgs {
@@ -122,6 +129,8 @@ impl RecordArgs {
             text_field: self.text_field.clone(),
             id_column: self.id_column.clone(),
             text_column: self.text_column.clone(),
+            title_field: self.title_field.clone().unwrap_or_default(),
+            title_column: self.title_column.clone().unwrap_or_default(),
             date_field: String::new(),
             date_column: String::new(),
             keep_raw,

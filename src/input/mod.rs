@@ -137,6 +137,14 @@ pub struct InputOptions {
     pub id_column: String,
     /// CSV column holding the text. By default, `text`.
     pub text_column: String,
+    /// JSONL field holding a headline, read as the first line of the text (a news page's
+    /// headline above its body; a text file's first line is read so already). A record
+    /// without it, or with `null` or `""` in it, has no headline. Empty: not read. By
+    /// default, empty.
+    pub title_field: String,
+    /// CSV column holding a headline, as [`Self::title_field`]. Empty: not read. By
+    /// default, empty.
+    pub title_column: String,
     /// JSONL field holding the publication date ([`date::parse_date`], or a JSON number of
     /// Unix seconds or milliseconds); a record without
     /// the field, or with `null` or `""` in it, has no date. Empty: dates are not read.
@@ -157,6 +165,8 @@ impl Default for InputOptions {
             text_field: "text".into(),
             id_column: "id".into(),
             text_column: "text".into(),
+            title_field: String::new(),
+            title_column: String::new(),
             date_field: String::new(),
             date_column: String::new(),
             keep_raw: false,
@@ -211,6 +221,7 @@ enum Payload {
         record: csv::ByteRecord,
         id: usize,
         text: usize,
+        title: Option<usize>,
         date: Option<usize>,
     },
     File {
@@ -257,6 +268,7 @@ enum ReaderKind {
         header: csv::ByteRecord,
         id: usize,
         text: usize,
+        title: Option<usize>,
         date: Option<usize>,
     },
     Files {
@@ -362,6 +374,11 @@ impl Reader {
                     };
                 let id = find(&options.id_column, "--id-column")?;
                 let text = find(&options.text_column, "--text-column")?;
+                let title = if options.title_column.is_empty() {
+                    None
+                } else {
+                    Some(find(&options.title_column, "--title-column")?)
+                };
                 let date = (!options.date_column.is_empty())
                     .then(|| {
                         header
@@ -374,6 +391,7 @@ impl Reader {
                     header,
                     id,
                     text,
+                    title,
                     date,
                 }
             }
@@ -462,6 +480,7 @@ impl Iterator for Reader {
                 reader,
                 id,
                 text,
+                title,
                 date,
                 ..
             } => {
@@ -479,6 +498,7 @@ impl Iterator for Reader {
                                 record,
                                 id: *id,
                                 text: *text,
+                                title: *title,
                                 date: *date,
                             },
                         }))
@@ -551,6 +571,7 @@ impl InputOptions {
                 record,
                 id,
                 text,
+                title,
                 date,
             } => {
                 let field = |i: usize, name: &str| -> Result<String> {
@@ -570,6 +591,10 @@ impl InputOptions {
                     ));
                 }
                 let text = field(text, &self.text_column)?;
+                let text = match title {
+                    Some(i) => with_headline(&field(i, &self.title_column)?, text),
+                    None => text,
+                };
                 let date = match date {
                     Some(i) => date::time_of_text(&field(i, &self.date_column)?)
                         .map_err(|m| time_error(&location, "column", &self.date_column, &m))?,
@@ -627,6 +652,7 @@ impl InputOptions {
         let seed = FieldsSeed {
             id_field: &self.id_field,
             text_field: &self.text_field,
+            title_field: &self.title_field,
             date_field: &self.date_field,
         };
         let fields = seed
@@ -657,12 +683,26 @@ impl InputOptions {
                 ),
             )
         })?;
+        let text = match fields.title {
+            Some(Some(title)) => with_headline(&title, text),
+            _ => text,
+        };
         let date = match &fields.date {
             Some(v) => date::time_of_json(v)
                 .map_err(|m| time_error(location, "field", &self.date_field, &m))?,
             None => None,
         };
         Ok((id, text, date))
+    }
+}
+
+/// A text with its headline as its first line; an empty or blank headline adds nothing.
+fn with_headline(title: &str, text: String) -> String {
+    let title = title.trim();
+    if title.is_empty() {
+        text
+    } else {
+        format!("{title}\n{text}")
     }
 }
 
@@ -691,12 +731,15 @@ fn json_message(e: &serde_json::Error) -> String {
 struct Fields {
     id: Option<String>,
     text: Option<String>,
+    /// `Some(None)`: the field is `null`.
+    title: Option<Option<String>>,
     date: Option<serde_json::Value>,
 }
 
 struct FieldsSeed<'a> {
     id_field: &'a str,
     text_field: &'a str,
+    title_field: &'a str,
     date_field: &'a str,
 }
 
@@ -725,11 +768,13 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
         let mut fields = Fields {
             id: None,
             text: None,
+            title: None,
             date: None,
         };
         while let Some(key) = map.next_key_seed(KeySeed {
             id_field: self.id_field,
             text_field: self.text_field,
+            title_field: self.title_field,
             date_field: self.date_field,
         })? {
             match key {
@@ -745,6 +790,12 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                         numbers: false,
                     })?)
                 }
+                Key::Title => {
+                    fields.title = Some(map.next_value_seed(OptionalSeed(ValueSeed {
+                        name: self.title_field,
+                        numbers: false,
+                    }))?)
+                }
                 Key::Date => fields.date = Some(map.next_value::<serde_json::Value>()?),
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -758,6 +809,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
 enum Key {
     Id,
     Text,
+    Title,
     Date,
     Other,
 }
@@ -765,6 +817,7 @@ enum Key {
 struct KeySeed<'a> {
     id_field: &'a str,
     text_field: &'a str,
+    title_field: &'a str,
     date_field: &'a str,
 }
 
@@ -789,6 +842,8 @@ impl Visitor<'_> for KeySeed<'_> {
             Key::Id
         } else if v == self.text_field {
             Key::Text
+        } else if !self.title_field.is_empty() && v == self.title_field {
+            Key::Title
         } else if !self.date_field.is_empty() && v == self.date_field {
             Key::Date
         } else {
@@ -845,6 +900,43 @@ impl Visitor<'_> for ValueSeed<'_> {
         } else {
             Err(E::invalid_type(de::Unexpected::Signed(v), &self))
         }
+    }
+}
+
+/// A [`ValueSeed`] that also takes `null` (as `None`).
+struct OptionalSeed<'a>(ValueSeed<'a>);
+
+impl<'de> DeserializeSeed<'de> for OptionalSeed<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Option<String>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionalSeed<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "field {:?} to be a string or null", self.0.name)
+    }
+
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Option<String>, D::Error> {
+        self.0.deserialize(d).map(Some)
     }
 }
 
@@ -975,6 +1067,66 @@ mod tests {
             .to_string();
         assert!(
             err.starts_with("t.jsonl:7: field \"date\": 1711130700000000 is out of range"),
+            "{err}"
+        );
+    }
+
+    /// A headline field or column is read as the text's first line, when asked for.
+    #[test]
+    fn headlines_from_their_field_or_column() {
+        let o = InputOptions {
+            title_field: "headline".into(),
+            ..Default::default()
+        };
+        let text = |line: &str, o: &InputOptions| o.parse(item(line)).map(|d| d.text);
+        let line = r#"{"id":"a","headline":" Hogs open up ","text":"Prices advanced."}"#;
+        assert_eq!(text(line, &o).unwrap(), "Hogs open up\nPrices advanced.");
+        assert_eq!(
+            text(line, &InputOptions::default()).unwrap(),
+            "Prices advanced."
+        );
+        for none in [
+            r#"{"id":"a","headline":null,"text":"Prices advanced."}"#,
+            r#"{"id":"a","headline":"","text":"Prices advanced."}"#,
+            r#"{"id":"a","text":"Prices advanced."}"#,
+        ] {
+            assert_eq!(text(none, &o).unwrap(), "Prices advanced.", "{none}");
+        }
+        let err = text(r#"{"id":"a","headline":5,"text":"x"}"#, &o).unwrap_err();
+        assert!(
+            err.to_string().starts_with("t.jsonl:7: invalid type"),
+            "{err}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(
+            &p,
+            "id,title,text\na,Hogs open up,Prices advanced.\nb,,Quiet.\n",
+        )
+        .unwrap();
+        let spec = InputSpec::detect(&p, None).unwrap();
+        let o = InputOptions {
+            title_column: "title".into(),
+            ..Default::default()
+        };
+        let texts: Vec<String> = spec
+            .open(&o)
+            .unwrap()
+            .map(|i| o.parse(i.unwrap()).unwrap().text)
+            .collect();
+        assert_eq!(texts, ["Hogs open up\nPrices advanced.", "Quiet."]);
+        let missing = InputOptions {
+            title_column: "headline".into(),
+            ..Default::default()
+        };
+        let err = spec
+            .open(&missing)
+            .err()
+            .expect("no such column")
+            .to_string();
+        assert!(
+            err.contains("no column \"headline\" (choose one with --title-column)"),
             "{err}"
         );
     }
