@@ -814,6 +814,32 @@ fn assert_one_cluster_of_five(dir: &Path, week: &[Option<&str>; 5]) {
 /// Publication dates: rewrites of a wire story appear within days, so a seed dated two
 /// months after the others is no rewrite of them, while exact copies published later stay
 /// copies. A window that covers the gap, or ignoring dates, brings the seed back.
+/// Content-farm rewrites of a story come out over days, as a running story's reports do:
+/// the seeds, every one dated, half a day apart or spread over three days, stay one
+/// cluster. (A rule that took corroboration only from a pair's own half day split them.)
+#[test]
+fn seeds_published_over_days_stay_one_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for dates in [
+        [
+            "2024-03-24T09:00:00Z",
+            "2024-03-24T21:00:00Z",
+            "2024-03-25T09:00:00Z",
+            "2024-03-25T21:00:00Z",
+            "2024-03-26T09:00:00Z",
+        ],
+        [
+            "2024-03-24T09:00:00Z",
+            "2024-03-25T09:00:00Z",
+            "2024-03-26T09:00:00Z",
+            "2024-03-25T09:00:00Z",
+            "2024-03-24T09:00:00Z",
+        ],
+    ] {
+        assert_one_cluster_of_five(dir.path(), &dates.map(Some));
+    }
+}
+
 #[test]
 fn a_rewrite_window_keeps_articles_published_months_apart_apart() {
     let dir = tempfile::tempdir().expect("tempdir");
