@@ -684,8 +684,8 @@ impl InputOptions {
             )
         })?;
         let text = match fields.title {
-            Some(Some(title)) => with_headline(&title, text),
-            _ => text,
+            Some(title) => with_headline(&title, text),
+            None => text,
         };
         let date = match &fields.date {
             Some(v) => date::time_of_json(v)
@@ -731,8 +731,8 @@ fn json_message(e: &serde_json::Error) -> String {
 struct Fields {
     id: Option<String>,
     text: Option<String>,
-    /// `Some(None)`: the field is `null`.
-    title: Option<Option<String>>,
+    /// `None` when absent or `null`.
+    title: Option<String>,
     date: Option<serde_json::Value>,
 }
 
@@ -791,10 +791,10 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
                     })?)
                 }
                 Key::Title => {
-                    fields.title = Some(map.next_value_seed(OptionalSeed(ValueSeed {
+                    fields.title = map.next_value_seed(OptionalSeed(ValueSeed {
                         name: self.title_field,
                         numbers: false,
-                    }))?)
+                    }))?
                 }
                 Key::Date => fields.date = Some(map.next_value::<serde_json::Value>()?),
                 Key::Other => {
