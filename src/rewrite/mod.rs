@@ -10,8 +10,9 @@
 //! |---|---|---|
 //! | features | [`features`] | units (lines / paragraphs), words, light stems, numbers, names |
 //! | boilerplate | [`boilerplate`] | drop units repeated across the corpus and off-topic units |
-//! | dating | [`clock`], [`features::month_of`] | the clock times and months a lead names |
+//! | dating | [`clock`], [`features::month_of`] | the clock times, market sessions and months a lead names |
 //! | weights | [`Stats`], [`Profile`] | `(1 + ln tf) · idf`, idf smoothed by the [`background`] table |
+//! | template wording | [`mark_template_frames`] | wording (frames) found in many documents of the corpus |
 //! | sketch | [`sketch`] | weighted MinHash (P-MinHash) of the top-30 features; LSH with r = 2 |
 //! | gate | [`CandidateGate`] | drop candidates whose `J` is below `θ(n)`: they cannot verify |
 //! | storage | [`codec`] | a profile's stored form, for an index that scores articles it no longer has |
@@ -877,8 +878,9 @@ pub struct Frames {
 /// Counted over the sketches, not every frame: a document keeps its
 /// [`FRAME_SKETCH`] smallest frame hashes, so short notes (the templates this is for) are
 /// counted whole, and a frame two documents' sketches share has a small hash, so it is in
-/// the sketch of most other documents that hold it. One sort of at most 64 hashes per
-/// family; nothing is kept but a bit per sketch entry.
+/// the sketch of most other documents that hold it. One radix sort of all the sketches'
+/// hashes (about 900 000 on Reuters-21578, 40 M instructions); nothing is kept but a bit
+/// per sketch entry.
 ///
 /// # Panics
 /// If `families` is not one entry per profile.
