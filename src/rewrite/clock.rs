@@ -13,7 +13,7 @@
 //! A market's reports name their session in words more often than in hours: "at
 //! midsession", "closed 1-3/4 cents higher", the LME's "morning ring" and "afternoon ring".
 //! Those are read without a zone, only from a market's phrases and only in a text that
-//! names a market ([`names_market`]): "the plant closed 10 years ago" and "freed the
+//! names a market (futures, prices, stocks, trading, …): "the plant closed 10 years ago" and "freed the
 //! passengers at midday" name no session. Leads that name sessions and none in common
 //! conflict at any length ([`ClockTimes::sessions_conflict`]); a session both name counts
 //! as one time of day, zoned or not.
@@ -168,7 +168,7 @@ const SESSION_WORDS: [&str; 14] = [
 
 /// Whether a unit whose tokens are `tokens` may name a time: every time read has a zone
 /// word or `hrs` after it, each a token of its own (`1900gmt` too), or is a market
-/// session read from one of [`SESSION_WORDS`]. Reading the tokens the
+/// session read from a market's words (`midsession`, `closed`, `ring`, …). Reading the tokens the
 /// tokeniser made already costs a small part of reading the text again, which is left to
 /// the few units that pass.
 pub fn may_name_time(tokens: &[Token]) -> bool {
