@@ -240,7 +240,7 @@ pub fn key_penalty(
 /// frames both sketches hold, at least [`RewriteParams::template_frames`] are marked as
 /// template wording ([`super::Frames::common`], [`super::mark_template_frames`]), and at
 /// least [`RewriteParams::template_frame_share`] of them. Two banks' prime-rate notes, two
-/// companies' crude postings, two issuers' eurobonds, two yards' cattle prices: each
+/// companies' crude postings, two issuers' eurobonds, two funds' dividends: each
 /// sentence of one is found, figures and names aside, in dozens of notes of the corpus.
 /// Sentences of a story that others quote or repeat are found in few documents, and
 /// paraphrases share a phrase or two of common wording ("on the New York Stock Exchange"),
