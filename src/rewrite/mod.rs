@@ -1510,6 +1510,16 @@ mod tests {
         // Six banks are too few.
         let six = crate::pipeline::rewrite_profiles(&refs[..6], &p);
         assert!(six.iter().all(|x| x.frames.common == 0));
+        // Every document its own family is no families at all; off clears old marks.
+        let mut own = profiles.clone();
+        mark_template_frames(&mut own, Some(&[0, 1, 2, 3, 4, 5, 6]), &p);
+        assert_eq!(own, profiles);
+        let off = RewriteParams {
+            template_frame_docs: 0,
+            ..RewriteParams::default()
+        };
+        mark_template_frames(&mut own, None, &off);
+        assert!(own.iter().all(|x| x.frames.common == 0));
     }
 
     use super::*;
