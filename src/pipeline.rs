@@ -28,7 +28,7 @@ use crate::lsh::{pairs_in_band, LshParams};
 use crate::minhash::{containment_estimate, jaccard_estimate, MinHasher, Signature};
 use crate::rewrite::boilerplate::{drop_off_topic, OffTopic, RepeatedLines};
 use crate::rewrite::score::{
-    later_development, score as rewrite_score, score_candidate, RewriteScore,
+    later_development, running_development, score as rewrite_score, score_candidate, RewriteScore,
 };
 use crate::rewrite::sketch::{collision_rate, Sketch, WeightedMinHasher};
 use crate::rewrite::{
@@ -457,8 +457,33 @@ pub struct RewriteAnalysis {
     pub times: Times,
     /// The rewrite links (verified and supporting pairs), for corroborating weak verdicts.
     pub witnesses: Witnesses,
+    /// How many documents each group leader verifies with, for
+    /// [`RewriteParams::running_partners`].
+    partners: Partners,
     group_of: Vec<u32>,
     params: RewriteParams,
+}
+
+/// For each group leader, the leaders it verifies with (before corroboration): how much of
+/// a running story a document is at the centre of ([`running_development`]).
+#[derive(Debug, Default)]
+struct Partners(HashMap<u32, u32>);
+
+impl Partners {
+    fn new(pairs: &[RewritePair]) -> Self {
+        let mut m: HashMap<u32, u32> = HashMap::new();
+        for p in pairs {
+            *m.entry(p.a).or_insert(0) += 1;
+            *m.entry(p.b).or_insert(0) += 1;
+        }
+        Partners(m)
+    }
+
+    /// The larger partner count of two leaders.
+    fn of(&self, a: u32, b: u32) -> usize {
+        let n = |d: u32| self.0.get(&d).copied().unwrap_or(0);
+        n(a).max(n(b)) as usize
+    }
 }
 
 /// Whether a rewrite verdict of leaders `a` and `b` stands: it is not weak
@@ -490,6 +515,12 @@ impl RewriteAnalysis {
         s.is_rewrite()
             && !self.later_development(a, b, s)
             && confirmed(s, la, lb, &self.witnesses, &self.params)
+            && !running_development(
+                s,
+                self.times.group_days(a, b),
+                self.partners_of(a, b),
+                &self.params,
+            )
     }
 
     /// Whether two documents with score `s` are a later development of one another
@@ -497,6 +528,13 @@ impl RewriteAnalysis {
     /// does not verify, but may support a cluster.
     pub fn later_development(&self, a: u32, b: u32, s: &RewriteScore) -> bool {
         later_development(s, self.times.group_days(a, b), &self.params)
+    }
+
+    /// How many documents the more connected of two documents' exact-copy groups verifies
+    /// with ([`RewriteParams::running_partners`]).
+    pub fn partners_of(&self, a: u32, b: u32) -> usize {
+        let (la, lb) = (self.group_of[a as usize], self.group_of[b as usize]);
+        self.partners.of(la, lb)
     }
 
     /// Other stories (near-duplicate families) that come within the support floor of
@@ -936,9 +974,16 @@ fn analyze_rewrites(
             .map(|p| (p.a, p.b))
             .chain(support.iter().copied()),
     );
-    let (pairs, demoted): (Vec<RewritePair>, Vec<RewritePair>) = pairs
-        .into_iter()
-        .partition(|p| confirmed(&p.score, p.a, p.b, &witnesses, params));
+    let partners = Partners::new(&pairs);
+    let (pairs, demoted): (Vec<RewritePair>, Vec<RewritePair>) = pairs.into_iter().partition(|p| {
+        confirmed(&p.score, p.a, p.b, &witnesses, params)
+            && !running_development(
+                &p.score,
+                times.group_days(p.a, p.b),
+                partners.of(p.a, p.b),
+                params,
+            )
+    });
     support.extend(demoted.iter().map(|p| (p.a, p.b)));
     support.sort_unstable();
     Ok(RewriteAnalysis {
@@ -946,6 +991,7 @@ fn analyze_rewrites(
         pairs,
         support,
         witnesses,
+        partners,
         group_of: group_of.to_vec(),
         lsh,
         candidates,

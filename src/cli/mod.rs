@@ -733,6 +733,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     // With --corpus, how many other stories vouch for the pair, as `cluster` and `pairs`
     // count them (a weak verdict needs `weak_witnesses`).
     let mut witnesses = None;
+    // With --corpus: how many documents the pair's more connected document verifies with
+    // (a running story's centre, `RewriteParams::running_partners`).
+    let mut partners = None;
     let c = match &args.corpus {
         // Within a corpus the rewrite score is the one `cluster` and `pairs` give: weighted
         // by the corpus's term statistics, with its repeated lines dropped.
@@ -753,15 +756,24 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             days_apart = neardup::pipeline::days_between(time(a), time(b));
             let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
             let c = compare_in(&config, &texts, a, b)?;
-            if c.rewrite.is_rewrite() && c.rewrite.is_weak(&config.rewrite) {
+            // Whether the pair could be a running story's reports of other days: then
+            // the number of partners decides.
+            let may_run = neardup::rewrite::score::running_development(
+                &c.rewrite,
+                days_apart,
+                usize::MAX,
+                &config.rewrite,
+            );
+            if c.rewrite.is_rewrite() && (c.rewrite.is_weak(&config.rewrite) || may_run) {
                 let all = Config {
                     tier: neardup::config::Tier::All,
                     ..config.clone()
                 };
                 let analysis = neardup::pipeline::analyze(&corpus, &all, &())?;
-                witnesses = analysis
-                    .rewrite
-                    .map(|rw| rw.witnesses_of(a as u32, b as u32));
+                if let Some(rw) = analysis.rewrite {
+                    witnesses = Some(rw.witnesses_of(a as u32, b as u32));
+                    partners = Some(rw.partners_of(a as u32, b as u32));
+                }
             }
             c
         }
@@ -788,7 +800,11 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     let weak = rw.is_rewrite() && rw.is_weak(&config.rewrite) && need > 0;
     let later = rw.is_rewrite()
         && neardup::rewrite::score::later_development(&rw, days_apart, &config.rewrite);
-    let rewrite_verdict = if !(rw.is_rewrite() && in_window) || later {
+    let running = rw.is_rewrite()
+        && partners.is_some_and(|n| {
+            neardup::rewrite::score::running_development(&rw, days_apart, n, &config.rewrite)
+        });
+    let rewrite_verdict = if !(rw.is_rewrite() && in_window) || later || running {
         "different"
     } else if weak && witnesses.is_none_or(|w| w < need) {
         "weak"
@@ -823,6 +839,8 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 "days_apart": days_apart,
                 "window_days": window,
                 "later_development": later,
+                "running_development": running,
+                "partners": partners,
                 "weak": weak,
                 "witnesses": witnesses,
                 "witnesses_needed": weak.then_some(need),
@@ -905,6 +923,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 ", published too far apart"
             } else if later {
                 ", a later development: figures conflict half a day or more apart"
+            } else if running {
+                ", a running story's report of another day: no figure shared half a day or \
+                 more apart, at the centre of several reports"
             } else {
                 ""
             }

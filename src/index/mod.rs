@@ -68,7 +68,7 @@ pub use time::{format_rfc3339, format_window, parse_date, parse_window, timestam
 use crate::lsh::LshParams;
 use crate::minhash::MinHasher;
 use crate::rewrite::features::HashMap64;
-use crate::rewrite::score::{later_development, RewriteScore};
+use crate::rewrite::score::{later_development, running_development, RewriteScore};
 use crate::rewrite::sketch::WeightedMinHasher;
 use crate::rewrite::{codec, CorpusSize, Fingerprint, Profile, RewriteParams};
 use crate::shingle::{Scratch, Shingler};
@@ -1006,16 +1006,23 @@ impl Index {
             .collect();
         // The best verified rewrite (ties: the earliest) whose verdict stands: not weak, or
         // vouched for by enough other candidates, as `cluster` asks (corroboration,
-        // `RewriteParams::weak_witnesses`), and not a later development (figures that
-        // conflict, half a day or more apart), as in `cluster`.
+        // `RewriteParams::weak_witnesses`), not a later development (figures that
+        // conflict, half a day or more apart) and not a running story's report of another
+        // day (`RewriteParams::running_partners`), as in `cluster`.
         let days = |c: u32| {
             seconds_apart(p.timestamp, known_time(self.entries[c as usize].timestamp))
                 .map(|s| s as f64 / 86_400.0)
         };
+        // The stored articles this one verifies with: how much of a running story it is
+        // at the centre of (`cluster` counts both documents' partners; a stream knows
+        // this article's).
+        let partners = scored.iter().filter(|x| x.2.is_rewrite()).count();
         let mut order: Vec<usize> = (0..scored.len())
             .filter(|&i| {
                 let (c, _, s) = &scored[i];
-                s.is_rewrite() && !later_development(s, days(*c), params)
+                s.is_rewrite()
+                    && !later_development(s, days(*c), params)
+                    && !running_development(s, days(*c), partners, params)
             })
             .collect();
         order.sort_by(|&i, &j| {

@@ -200,6 +200,14 @@ pub struct RewriteParams {
     pub development_days: f64,
     /// See `development_days`. By default, 0.3.
     pub development_conflict: f64,
+    /// A running story: a pair published at least `development_days` apart that shares no
+    /// figures and scores below `weak_margin · θ`, one of whose documents verifies with at
+    /// least this many documents, tells of the story's next development, not a rewrite:
+    /// its verdict only supports a cluster ([`score::running_development`]). A row, a
+    /// strike or a negotiation is reported day after day, and every report repeats its
+    /// names and places; a wire story's rewrites keep its figures, or come within hours.
+    /// 0 turns it off. By default, 3.
+    pub running_partners: usize,
     /// Corroboration: a rewrite verdict resting on weak evidence
     /// ([`score::RewriteScore::is_weak`]: two documents longer than `top_features`, sharing
     /// less than `weak_frames` of their wording and scoring below `weak_margin · θ`) counts
@@ -267,6 +275,7 @@ impl Default for RewriteParams {
             window_days: 3.0,
             development_days: 0.5,
             development_conflict: 0.3,
+            running_partners: 3,
             weak_witnesses: 2,
             weak_frames: 0.5,
             weak_margin: 2.0,

@@ -1009,3 +1009,99 @@ fn dates_in_the_forms_news_sites_write_are_read() {
         .collect();
     assert_eq!(ids, ["000", "001", "002", "003"]);
 }
+
+/// A running story (`fixtures/running-story`, written for this test): a dock strike
+/// reported over five days (the vote, the mediator's call, the talks' collapse, the
+/// government's threat), each report and an outlet's rewrite of it published hours
+/// later. Every report repeats the parties, the port and the issue, and shares no figure
+/// with the others: without dates they verify with each other. With dates, a report at the
+/// centre of such a story (three or more partners) and a report of another day are the
+/// story's next development (`RewriteParams::running_partners`), and only each report's
+/// own rewrite stays its pair.
+#[test]
+fn a_running_story_s_reports_of_other_days_are_not_rewrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dates = [
+        ("1-vote", "2025-05-05T10:00:00Z"),
+        ("1-vote-rewrite", "2025-05-05T14:30:00Z"),
+        ("2-talks-called", "2025-05-07T09:00:00Z"),
+        ("2-talks-called-rewrite", "2025-05-07T12:15:00Z"),
+        ("3-talks-collapse", "2025-05-08T22:00:00Z"),
+        ("3-talks-collapse-rewrite", "2025-05-09T06:40:00Z"),
+        ("4-government", "2025-05-10T11:00:00Z"),
+        ("4-government-rewrite", "2025-05-10T16:05:00Z"),
+    ];
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/running-story");
+    let mut records = String::new();
+    for (id, date) in dates {
+        let text = std::fs::read_to_string(format!("{fixtures}/{id}.txt")).expect("fixture");
+        records.push_str(&serde_json::json!({ "id": id, "text": text, "date": date }).to_string());
+        records.push('\n');
+    }
+    let path = dir.path().join("strike.jsonl");
+    std::fs::write(&path, records).expect("write");
+    let path = path.to_str().expect("path");
+    let pairs_of = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["pairs", "-q", "--tier", "rewrite"];
+        all.extend_from_slice(args);
+        all.push(path);
+        rows(&neardup(&all))
+            .into_iter()
+            .map(|r| format!("{} {}", r["doc_a"], r["doc_b"]))
+            .collect()
+    };
+    assert_eq!(
+        pairs_of(&[]),
+        [
+            "2-talks-called 2-talks-called-rewrite",
+            "3-talks-collapse 3-talks-collapse-rewrite",
+            "4-government 4-government-rewrite",
+        ]
+    );
+    let undated = pairs_of(&["--time-field", ""]);
+    assert!(
+        undated.contains(&"3-talks-collapse 4-government".to_string()) && undated.len() > 10,
+        "{undated:?}"
+    );
+    // The talks' collapse and the government's threat stay apart in `cluster` too.
+    let out = neardup(&["cluster", "-q", path]);
+    let cluster_of = |doc: &str| {
+        rows(&out)
+            .into_iter()
+            .find(|r| r["doc_id"] == doc)
+            .map(|r| r["cluster_id"].clone())
+    };
+    for id in ["3-talks-collapse", "4-government"] {
+        assert!(cluster_of(id).is_some(), "{id} in no cluster: {out}");
+        assert_eq!(
+            cluster_of(id),
+            cluster_of(&format!("{id}-rewrite")),
+            "{out}"
+        );
+    }
+    assert_ne!(
+        cluster_of("3-talks-collapse"),
+        cluster_of("4-government"),
+        "{out}"
+    );
+    assert_ne!(
+        cluster_of("2-talks-called"),
+        cluster_of("3-talks-collapse"),
+        "{out}"
+    );
+    // `similarity --corpus` says why.
+    let verdict = |a: &str, b: &str| {
+        let out = neardup(&["similarity", "--json", "--corpus", path, a, b]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let rw = &v["rewrite"];
+        (rw["verdict"].clone(), rw["running_development"].clone())
+    };
+    assert_eq!(
+        verdict("3-talks-collapse", "4-government"),
+        (serde_json::json!("different"), serde_json::json!(true))
+    );
+    assert_eq!(
+        verdict("3-talks-collapse", "3-talks-collapse-rewrite"),
+        (serde_json::json!("rewrite"), serde_json::json!(false))
+    );
+}
