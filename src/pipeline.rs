@@ -457,29 +457,41 @@ pub struct RewriteAnalysis {
     pub times: Times,
     /// The rewrite links (verified and supporting pairs), for corroborating weak verdicts.
     pub witnesses: Witnesses,
-    /// How many documents each group leader verifies with, for
+    /// How many other families each group leader verifies with, for
     /// [`RewriteParams::running_partners`].
     partners: Partners,
     group_of: Vec<u32>,
     params: RewriteParams,
 }
 
-/// For each group leader, the leaders it verifies with (before corroboration): how much of
-/// a running story a document is at the centre of ([`running_development`]).
+/// For each document, how many near-duplicate families other than its own it verifies
+/// with (its rewrite pairs before corroboration, which leave out later developments and
+/// pairs outside the rewrite window): how much of a running story the document is at the
+/// centre of ([`running_development`]). Families, as for [`Witnesses`]: a story's copies
+/// are one report.
 #[derive(Debug, Default)]
 struct Partners(HashMap<u32, u32>);
 
 impl Partners {
-    fn new(pairs: &[RewritePair]) -> Self {
-        let mut m: HashMap<u32, u32> = HashMap::new();
+    fn new(family_of: &[u32], pairs: &[RewritePair]) -> Self {
+        let mut half: Vec<(u32, u32)> = Vec::with_capacity(2 * pairs.len());
         for p in pairs {
-            *m.entry(p.a).or_insert(0) += 1;
-            *m.entry(p.b).or_insert(0) += 1;
+            let (fa, fb) = (family_of[p.a as usize], family_of[p.b as usize]);
+            if fa != fb {
+                half.push((p.a, fb));
+                half.push((p.b, fa));
+            }
+        }
+        half.sort_unstable();
+        half.dedup();
+        let mut m: HashMap<u32, u32> = HashMap::new();
+        for (d, _) in half {
+            *m.entry(d).or_insert(0) += 1;
         }
         Partners(m)
     }
 
-    /// The larger partner count of two leaders.
+    /// The larger partner count of two documents.
     fn of(&self, a: u32, b: u32) -> usize {
         let n = |d: u32| self.0.get(&d).copied().unwrap_or(0);
         n(a).max(n(b)) as usize
@@ -507,8 +519,10 @@ impl RewriteAnalysis {
     }
 
     /// Whether two documents are rewrites of each other, as `cluster` and `pairs` judge
-    /// it: `s` (their [`Self::score`]) verifies, and a weak verdict is corroborated by
-    /// witnesses among the corpus's rewrite links ([`RewriteParams::weak_witnesses`]).
+    /// it: `s` (their [`Self::score`]) verifies, the two are neither a later development
+    /// ([`later_development`]) nor a running story's reports of other days
+    /// ([`running_development`]), and a weak verdict is corroborated by witnesses among the
+    /// corpus's rewrite links ([`RewriteParams::weak_witnesses`]).
     /// The window is not checked here ([`Self::in_window`]).
     pub fn verifies(&self, a: u32, b: u32, s: &RewriteScore) -> bool {
         let (la, lb) = (self.group_of[a as usize], self.group_of[b as usize]);
@@ -530,8 +544,9 @@ impl RewriteAnalysis {
         later_development(s, self.times.group_days(a, b), &self.params)
     }
 
-    /// How many documents the more connected of two documents' exact-copy groups verifies
-    /// with ([`RewriteParams::running_partners`]).
+    /// How many near-duplicate families other than its own the more connected of two
+    /// documents verifies with, through its exact-copy group's leader
+    /// ([`RewriteParams::running_partners`]).
     pub fn partners_of(&self, a: u32, b: u32) -> usize {
         let (la, lb) = (self.group_of[a as usize], self.group_of[b as usize]);
         self.partners.of(la, lb)
@@ -974,7 +989,7 @@ fn analyze_rewrites(
             .map(|p| (p.a, p.b))
             .chain(support.iter().copied()),
     );
-    let partners = Partners::new(&pairs);
+    let partners = Partners::new(families, &pairs);
     let (pairs, demoted): (Vec<RewritePair>, Vec<RewritePair>) = pairs.into_iter().partition(|p| {
         confirmed(&p.score, p.a, p.b, &witnesses, params)
             && !running_development(

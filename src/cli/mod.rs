@@ -902,6 +902,14 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 neardup::index::format_window(dates.rewrite_window)
             )?;
         }
+        if let Some(n) = partners.filter(|_| rw.is_rewrite()) {
+            writeln!(
+                out,
+                "rewrite partners     the more connected of the two verifies with {n} other \
+                 reports (a running story's centre from {})",
+                config.rewrite.running_partners
+            )?;
+        }
         if weak {
             let counted = witnesses.map_or(
                 format!("needs {need} other stories close to both; count them with --corpus"),
@@ -925,7 +933,7 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
                 ", a later development: figures conflict half a day or more apart"
             } else if running {
                 ", a running story's report of another day: no figure shared half a day or \
-                 more apart, at the centre of several reports"
+                 more apart, one of the two verifying with several reports"
             } else {
                 ""
             }

@@ -1013,10 +1013,15 @@ impl Index {
             seconds_apart(p.timestamp, known_time(self.entries[c as usize].timestamp))
                 .map(|s| s as f64 / 86_400.0)
         };
-        // The stored articles this one verifies with: how much of a running story it is
-        // at the centre of (`cluster` counts both documents' partners; a stream knows
-        // this article's).
-        let partners = scored.iter().filter(|x| x.2.is_rewrite()).count();
+        // The stored articles this one verifies with (later developments left out, as
+        // `cluster` leaves them out): how much of a running story it is at the centre of.
+        // `cluster` takes the larger of both documents' counts; a stream knows only this
+        // article's, since a stored article's later partners are not stored with it.
+        // Copies are not stored, so each candidate is its own family.
+        let partners = scored
+            .iter()
+            .filter(|(c, _, s)| s.is_rewrite() && !later_development(s, days(*c), params))
+            .count();
         let mut order: Vec<usize> = (0..scored.len())
             .filter(|&i| {
                 let (c, _, s) = &scored[i];

@@ -202,7 +202,8 @@ pub struct RewriteParams {
     pub development_conflict: f64,
     /// A running story: a pair published at least `development_days` apart that shares no
     /// figures and scores below `weak_margin · θ`, one of whose documents verifies with at
-    /// least this many documents, tells of the story's next development, not a rewrite:
+    /// least this many other reports (near-duplicate families other than its own, counted
+    /// before corroboration), tells of the story's next development, not a rewrite:
     /// its verdict only supports a cluster ([`score::running_development`]). A row, a
     /// strike or a negotiation is reported day after day, and every report repeats its
     /// names and places; a wire story's rewrites keep its figures, or come within hours.

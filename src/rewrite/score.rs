@@ -481,7 +481,7 @@ pub fn later_development(s: &RewriteScore, days_apart: Option<f64>, p: &RewriteP
 }
 
 /// Whether a verified pair published `days_apart` days apart (`None`: a time unknown), one
-/// of whose documents verifies with `partners` documents in all, is the next report of a
+/// of whose documents verifies with `partners` other reports, is the next report of a
 /// running story ([`RewriteParams::running_partners`]): half a day or more apart, no
 /// figure in common, a score below `weak_margin · θ`, and at least `running_partners`
 /// partners. The Aegean row of March 1987, the cocoa council's buffer-stock talks, a

@@ -1016,8 +1016,9 @@ fn dates_in_the_forms_news_sites_write_are_read() {
 /// later. Every report repeats the parties, the port and the issue, and shares no figure
 /// with the others: without dates they verify with each other. With dates, a report at the
 /// centre of such a story (three or more partners) and a report of another day are the
-/// story's next development (`RewriteParams::running_partners`), and only each report's
-/// own rewrite stays its pair.
+/// story's next development (`RewriteParams::running_partners`), and no pair of two days
+/// is left. Each report's own rewrite stays its pair, but for the vote's: a weak pair (little
+/// shared wording) with one witness, where corroboration asks for two.
 #[test]
 fn a_running_story_s_reports_of_other_days_are_not_rewrites() {
     let dir = tempfile::tempdir().expect("tempdir");
