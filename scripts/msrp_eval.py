@@ -9,12 +9,17 @@ runs `neardup pairs` on the corpus at default settings and `neardup eval` of the
 reports against the labels: a labelled pair counts as "same" exactly when `pairs` reports it.
 
 Usage: python3 scripts/msrp_eval.py [--msrp FILE] [--bin target/release/neardup] [--work DIR]
+                                    [--sample N --seed S]
+--sample N evaluates N pairs drawn at random (seed S) as a corpus of their own sentences:
+how far a split of the held-out test split's size (1 725 pairs) may land from the whole
+training file.
 The data is not redistributable: outputs go to --work (default /tmp/msrp), never the repo.
 """
 
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 
@@ -27,6 +32,8 @@ def main():
     )
     ap.add_argument("--bin", default="target/release/neardup")
     ap.add_argument("--work", default="/tmp/msrp")
+    ap.add_argument("--sample", type=int, default=0, help="evaluate N pairs drawn at random")
+    ap.add_argument("--seed", type=int, default=1, help="seed of --sample")
     ap.add_argument("extra", nargs="*", help="extra arguments for `neardup pairs`")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -35,10 +42,14 @@ def main():
     pairs = os.path.join(args.work, "pairs.csv")
     sentences = {}
     n = 0
-    with open(args.msrp, encoding="utf-8-sig") as f, open(labels, "w", encoding="utf-8") as lab:
+    with open(args.msrp, encoding="utf-8-sig") as f:
         next(f)
+        rows = f.readlines()
+    if args.sample:
+        rows = random.Random(args.seed).sample(rows, min(args.sample, len(rows)))
+    with open(labels, "w", encoding="utf-8") as lab:
         lab.write("id_a,id_b,label\n")
-        for line in f:
+        for line in rows:
             p = line.rstrip("\n").split("\t")
             if len(p) != 5:
                 continue
