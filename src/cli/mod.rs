@@ -733,8 +733,9 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
     // With --corpus, how many other stories vouch for the pair, as `cluster` and `pairs`
     // count them (a weak verdict needs `weak_witnesses`).
     let mut witnesses = None;
-    // With --corpus: how many documents the pair's more connected document verifies with
-    // (a running story's centre, `RewriteParams::running_partners`).
+    // With --corpus: how many other reports (near-duplicate families) the pair's more
+    // connected document verifies with (a running story's centre,
+    // `RewriteParams::running_partners`).
     let mut partners = None;
     let c = match &args.corpus {
         // Within a corpus the rewrite score is the one `cluster` and `pairs` give: weighted
