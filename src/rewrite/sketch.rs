@@ -47,31 +47,42 @@ pub type Sketch = Box<[u32]>;
 fn exp1_from_unit(u: f64) -> f64 {
     let bits = u.to_bits();
     let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let t = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | ONE) - 1.0;
-    minus_ln(e as f64 * std::f64::consts::LN_2, t)
+    let t = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000) - 1.0;
+    minus_ln(-(e as f64 * std::f64::consts::LN_2), t)
 }
 
-/// The bits of 1.0 (the exponent of [1, 2)).
-const ONE: u64 = 0x3ff0_0000_0000_0000;
-
-/// `−ln(m · 2^e)` from `e · ln 2` and `t = m − 1` (see [`exp1_from_unit`]).
+/// `−ln(m · 2^e)` from `−e · ln 2` and `t = m − 1` (see [`exp1_from_unit`]). Negated
+/// ahead: `−e · ln 2 − ln m` rounds to the bits of `−(e · ln 2 + ln m)` (rounding to
+/// nearest is symmetric), a sign flip less per draw; only a zero's sign may differ, which
+/// the clamp and the running sums' `+` (from `+0`) erase.
 #[inline]
-fn minus_ln(e_ln2: f64, t: f64) -> f64 {
+fn minus_ln(minus_e_ln2: f64, t: f64) -> f64 {
     let ln_m = 9.962_257_065_042_119e-6
         + t * (0.999_235_702_301_345_6
             + t * (-0.490_231_739_411_248_04
                 + t * (0.285_274_529_215_105_9
                     + t * (-0.131_583_199_079_909_34 + t * 0.030_449_331_759_675_017))));
-    (-(e_ln2 + ln_m)).max(0.0)
+    (minus_e_ln2 - ln_m).max(0.0)
 }
 
-/// `(top − 33) · ln 2` for `top < 64`: the `e · ln 2` of [`exp1_from_high_bits`], the
+/// `−(top − 33) · ln 2` for `top < 64`: the `−e · ln 2` of [`exp1_from_high_bits`], the
 /// same products as computed at run time (IEEE multiplication, also in const evaluation).
-const E_LN2: [f64; 64] = {
+const MINUS_E_LN2: [f64; 64] = {
     let mut t = [0.0; 64];
     let mut top = 0;
     while top < 64 {
-        t[top] = (top as i64 - 33) as f64 * std::f64::consts::LN_2;
+        t[top] = -((top as i64 - 33) as f64 * std::f64::consts::LN_2);
+        top += 1;
+    }
+    t
+};
+
+/// `2^−top` for `top < 64`: scales an integer whose highest set bit is `top` into [1, 2).
+const POW2_MINUS: [f64; 64] = {
+    let mut t = [0.0; 64];
+    let mut top = 0;
+    while top < 64 {
+        t[top] = f64::from_bits((1023 - top as u64) << 52);
         top += 1;
     }
     t
@@ -79,18 +90,19 @@ const E_LN2: [f64; 64] = {
 
 /// [`exp1_from_unit`] of `u = (h + 0.5) / 2^32` for `h < 2^32`, bit for bit, from the
 /// integer: `u = v / 2^33` with `v = 2h + 1` (33 bits, so `u` is exact), whose exponent
-/// and mantissa are read off `v`'s highest set bit instead of converting to f64 and back.
-/// Every draw of every sketch passes here.
+/// is read off `v`'s highest set bit `top` and whose mantissa is `m = v · 2^−top`: `v`
+/// converts to f64 exactly (it has 33 bits) and the scaling by a power of two is exact, so
+/// `m` and `t = m − 1` (exact on [1, 2)) are the very values of [`exp1_from_unit`], in
+/// four instructions where cutting the bits out of the integer took nine. Every draw of
+/// every sketch passes here.
 #[inline]
 fn exp1_from_high_bits(h: u64) -> f64 {
     let v = (h << 1) | 1;
     // `v` is never 0: its highest bit `top` is in 0..=63.
-    let top = 63 - v.leading_zeros();
-    // The bits below the highest, at the top of the 52-bit mantissa (two shifts: by
-    // `64 − top` at once would overflow for `top = 0`).
-    let mantissa = ((v << (63 - top)) << 1) >> 12;
-    let t = f64::from_bits(mantissa | ONE) - 1.0;
-    minus_ln(E_LN2[top as usize & 63], t)
+    let top = (63 - v.leading_zeros()) as usize & 63;
+    // Through i64: a signed conversion is one instruction, and `v < 2^63`.
+    let t = (v as i64) as f64 * POW2_MINUS[top] - 1.0;
+    minus_ln(MINUS_E_LN2[top], t)
 }
 
 const SPLITMIX_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -132,20 +144,18 @@ pub struct SketchScratch {
     /// The positions one feature's Fisher–Yates steps swapped with.
     picks: Vec<u32>,
     /// [`WeightedMinHasher::sketch_in_rounds`]: one identity permutation of `0..k` per
-    /// feature (rows stay the identity between calls), the picks of each row and each
-    /// feature's stream.
+    /// feature (rows stay the identity between calls) and each feature's stream.
     rows: Vec<u32>,
     /// The `k` that `rows` were made for.
     rows_k: usize,
-    row_picks: Vec<u32>,
     streams: Vec<Stream>,
     /// Each sample's smallest value so far and the feature holding it (`u32::MAX`: none).
     slots: Vec<(f64, u32)>,
 }
 
 /// Where one feature's increasing values stand: the generator, the running sum `x` of the
-/// spacings, the feature's `1 / w`, and the next value (`x / w`), its step and the low 32
-/// bits that will pick its sample.
+/// spacings, the feature's `1 / w`, and the next value (`x / w`; infinite once all `k`
+/// are drawn), its step and the low 32 bits that will pick its sample.
 #[derive(Debug, Clone, Copy)]
 struct Stream {
     rng: SplitMix,
@@ -327,13 +337,27 @@ impl WeightedMinHasher {
     /// equal values, the feature first in `live`, as the walk's strict `<` does, so both
     /// give the same sketch (property-tested).
     fn sketch_in_rounds(&self, scratch: &mut SketchScratch) -> Sketch {
-        let k = self.k;
+        // The tier's sketch size, as a constant: every index of a draw then masks into its
+        // array instead of being bounds checked (four checks a draw), and `k` leaves a
+        // register free.
+        if self.k == SKETCH_SIZE_CONST {
+            self.rounds::<SKETCH_SIZE_CONST>(scratch)
+        } else {
+            self.rounds::<0>(scratch)
+        }
+    }
+
+    /// [`Self::sketch_in_rounds`] for `k = K`, or for `self.k` when `K` is 0. Never
+    /// inlined: inlined into one caller, the two instances' common code was merged back,
+    /// with `k` a variable again.
+    #[inline(never)]
+    fn rounds<const K: usize>(&self, scratch: &mut SketchScratch) -> Sketch {
+        let k = if K == 0 { self.k } else { K };
         let SketchScratch {
             live,
             winners,
             rows,
             rows_k,
-            row_picks,
             streams,
             slots,
             ..
@@ -345,13 +369,11 @@ impl WeightedMinHasher {
         // sketchers) are not rows of this permutation: start again.
         if *rows_k != k {
             rows.clear();
-            row_picks.clear();
             *rows_k = k;
         }
         let have = rows.len() / k;
         if have < n {
-            rows.extend((have..n).flat_map(|_| 0..k as u32));
-            row_picks.resize(n * k, 0);
+            rows.extend((have..n).flat_map(move |_| 0..k as u32));
         }
         let spacing = &self.spacing[..k];
         // Each sample's smallest value and the feature (index in `live`) holding it, side by
@@ -390,13 +412,13 @@ impl WeightedMinHasher {
             // just above the largest of them, which no value at or above can win.
             let mut bound = cap;
             for (idx, s) in streams.iter_mut().enumerate() {
-                if !(s.step < k && s.value < bound) {
+                // A finished stream's value is infinite (below), so this also skips it; so
+                // it does a value that is not a number (a weight near 0), hence the negation.
+                #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                if !(s.value < bound) {
                     continue;
                 }
-                let (row, picked) = (
-                    &mut rows[idx * k..(idx + 1) * k],
-                    &mut row_picks[idx * k..(idx + 1) * k],
-                );
+                let row = &mut rows[idx * k..(idx + 1) * k];
                 // The stream in locals for its run of draws: through `s` every step stored
                 // and reloaded its five fields.
                 let Stream {
@@ -409,21 +431,36 @@ impl WeightedMinHasher {
                 } = *s;
                 let id = idx as u32;
                 let mut won = false;
-                while step < k && value < bound {
+                loop {
+                    // Fisher–Yates step `step`: the sample at `pick` comes next and the one
+                    // at `step` takes its place. Position `step` is never read again for
+                    // this feature, so it keeps the pick instead (to restore the identity,
+                    // below): one array and one base register less than a separate list.
                     let pick = pick_at(step, k, pick_bits);
-                    let j = row[pick] as usize;
-                    row[pick] = row[step];
-                    picked[step] = pick as u32;
-                    let slot = &mut slots[j];
+                    let j = row[in_bounds::<K>(pick)] as usize;
+                    row[in_bounds::<K>(pick)] = row[in_bounds::<K>(step)];
+                    row[in_bounds::<K>(step)] = pick as u32;
+                    let slot = &mut slots[in_bounds::<K>(j)];
                     if value < slot.0 || (value == slot.0 && id < slot.1) {
-                        empty -= usize::from(slot.1 == u32::MAX);
+                        // A branch, not a subtraction: empty samples are few of the wins.
+                        if slot.1 == u32::MAX {
+                            empty -= 1;
+                        }
                         *slot = (value, id);
                         won = true;
                     }
                     step += 1;
-                    if step < k {
-                        (x, pick_bits) = next_spacing(&mut rng, x, spacing[step]);
-                        value = x * inv_w;
+                    if step == k {
+                        // Finished: an infinite value is below no cap, so the stream is
+                        // never resumed, and no step count needs checking per draw.
+                        value = f64::INFINITY;
+                        break;
+                    }
+                    (x, pick_bits) = next_spacing(&mut rng, x, spacing[in_bounds::<K>(step)]);
+                    value = x * inv_w;
+                    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                    if !(value < bound) {
+                        break;
                     }
                 }
                 *s = Stream {
@@ -449,10 +486,16 @@ impl WeightedMinHasher {
             }
             cap *= 1.25;
         }
+        // Back to the identity: position `i < step` holds step `i`'s pick (`≥ i`), the only
+        // other position written. Last step first, so that a pick is read before the
+        // restoring of a later step's pick could overwrite it (a pick `p > i` below `step`
+        // is read at step `p`, earlier in this order).
         for (idx, s) in streams.iter().enumerate() {
             let row = &mut rows[idx * k..(idx + 1) * k];
-            for &pick in &row_picks[idx * k..idx * k + s.step] {
-                row[pick as usize] = pick;
+            for i in (0..s.step).rev() {
+                let pick = row[i] as usize;
+                row[pick] = pick as u32;
+                row[i] = i as u32;
             }
         }
         if empty > 0 {
@@ -495,6 +538,22 @@ fn next_spacing(rng: &mut SplitMix, x: f64, spacing: f64) -> (f64, u64) {
     // pick the next sample of the permutation among the k − i left.
     // (`exp1_from_unit((h + 0.5) / 2^32)`, read off the integer.)
     (x + exp1_from_high_bits(r >> 32) * spacing, r & 0xffff_ffff)
+}
+
+/// The sketch size that [`WeightedMinHasher::sketch_in_rounds`] draws for with constant
+/// array sizes: the rewrite tier's default.
+const SKETCH_SIZE_CONST: usize = 128;
+
+/// An index `i < K` (or any `i` for `K = 0`, which stands for a size known only at run
+/// time) as one the compiler sees is below `K`: the same `i`, masked when `K` is a power
+/// of two, so that indexing a slice of length `K` needs no bounds check.
+#[inline(always)]
+fn in_bounds<const K: usize>(i: usize) -> usize {
+    if K.is_power_of_two() {
+        i & (K - 1)
+    } else {
+        i
+    }
 }
 
 /// The Fisher–Yates position `i ≤ pick < k` that step `i` takes, from 32 random bits.
