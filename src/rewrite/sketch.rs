@@ -430,6 +430,11 @@ impl WeightedMinHasher {
                     mut value,
                 } = *s;
                 let id = idx as u32;
+                // Never true (the value would be infinite), but it tells the compiler that
+                // `step < k`, which the loop keeps: `step` then indexes without checks.
+                if step >= k {
+                    continue;
+                }
                 let mut won = false;
                 loop {
                     // Fisher–Yates step `step`: the sample at `pick` comes next and the one
@@ -438,8 +443,8 @@ impl WeightedMinHasher {
                     // below): one array and one base register less than a separate list.
                     let pick = pick_at(step, k, pick_bits);
                     let j = row[in_bounds::<K>(pick)] as usize;
-                    row[in_bounds::<K>(pick)] = row[in_bounds::<K>(step)];
-                    row[in_bounds::<K>(step)] = pick as u32;
+                    row[in_bounds::<K>(pick)] = row[step];
+                    row[step] = pick as u32;
                     let slot = &mut slots[in_bounds::<K>(j)];
                     if value < slot.0 || (value == slot.0 && id < slot.1) {
                         // A branch, not a subtraction: empty samples are few of the wins.
@@ -450,13 +455,13 @@ impl WeightedMinHasher {
                         won = true;
                     }
                     step += 1;
-                    if step == k {
+                    if step >= k {
                         // Finished: an infinite value is below no cap, so the stream is
                         // never resumed, and no step count needs checking per draw.
                         value = f64::INFINITY;
                         break;
                     }
-                    (x, pick_bits) = next_spacing(&mut rng, x, spacing[in_bounds::<K>(step)]);
+                    (x, pick_bits) = next_spacing(&mut rng, x, spacing[step]);
                     value = x * inv_w;
                     #[allow(clippy::neg_cmp_op_on_partial_ord)]
                     if !(value < bound) {
