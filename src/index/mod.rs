@@ -1013,21 +1013,20 @@ impl Index {
             seconds_apart(p.timestamp, known_time(self.entries[c as usize].timestamp))
                 .map(|s| s as f64 / 86_400.0)
         };
+        let verified: Vec<bool> = scored
+            .iter()
+            .map(|(c, _, s)| s.is_rewrite() && !later_development(s, days(*c), params))
+            .collect();
         // The stored articles this one verifies with (later developments left out, as
         // `cluster` leaves them out): how much of a running story it is at the centre of.
         // `cluster` takes the larger of both documents' counts; a stream knows only this
         // article's, since a stored article's later partners are not stored with it.
         // Copies are not stored, so each candidate is its own family.
-        let partners = scored
-            .iter()
-            .filter(|(c, _, s)| s.is_rewrite() && !later_development(s, days(*c), params))
-            .count();
+        let partners = verified.iter().filter(|&&v| v).count();
         let mut order: Vec<usize> = (0..scored.len())
             .filter(|&i| {
                 let (c, _, s) = &scored[i];
-                s.is_rewrite()
-                    && !later_development(s, days(*c), params)
-                    && !running_development(s, days(*c), partners, params)
+                verified[i] && !running_development(s, days(*c), partners, params)
             })
             .collect();
         order.sort_by(|&i, &j| {
