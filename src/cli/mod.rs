@@ -758,13 +758,16 @@ fn similarity(args: SimilarityArgs) -> Result<()> {
             let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
             let c = compare_in(&config, &texts, a, b)?;
             // Whether the pair could be a running story's reports of other days: then
-            // the number of partners decides.
-            let may_run = neardup::rewrite::score::running_development(
-                &c.rewrite,
-                days_apart,
-                usize::MAX,
-                &config.rewrite,
-            );
+            // the number of partners decides (not outside the rewrite window, where the
+            // pair is no rewrite whatever the corpus says).
+            let in_window = days_apart.is_none_or(|d| d <= config.rewrite.window_days);
+            let may_run = in_window
+                && neardup::rewrite::score::running_development(
+                    &c.rewrite,
+                    days_apart,
+                    usize::MAX,
+                    &config.rewrite,
+                );
             if c.rewrite.is_rewrite() && (c.rewrite.is_weak(&config.rewrite) || may_run) {
                 let all = Config {
                     tier: neardup::config::Tier::All,
